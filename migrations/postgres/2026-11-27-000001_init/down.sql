@@ -1,0 +1,12 @@
+DROP TABLE indicator_values;
+DROP TABLE indicators;
+DROP TABLE progress_updates;
+DROP TABLE api_tokens;
+DROP TABLE comments;
+DROP TABLE sub_goal_revisions;
+DROP TABLE sub_goals;
+DROP TABLE measure_owners;
+DROP TABLE measures;
+DROP TABLE owners;
+DROP TABLE themes;
+DROP TABLE plans;

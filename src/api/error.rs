@@ -1,0 +1,263 @@
+//! The API's error policy, in one place.
+//!
+//! - Every 4xx and 5xx response is RFC 9457 `application/problem+json`: `type`, `title`
+//!   (the status phrase), `status` and a `detail` that tells the client what to fix.
+//! - Client errors carry their own precise status: 400 malformed syntax, 401 no or bad token,
+//!   403 not allowed, 404 unknown resource or route, 405 wrong method, 409 conflict,
+//!   412 stale `If-Match`, 413 body too large, 415 not JSON, 422 well-formed but invalid,
+//!   428 `If-Match` missing. Nothing defaults to 400.
+//! - Server errors (500, 503) say only that something failed and which request id to quote;
+//!   the cause is logged with that request id and never sent to the client.
+//! - Responses that other layers produce (actix's own 404/405, payload errors) are rewritten
+//!   into problem+json by [`problem_fallback`].
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, error::JsonPayloadError};
+use serde::Serialize;
+
+use crate::db::store::StoreError;
+use crate::domain::DomainError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status code says the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The HTTP status phrase.
+    pub title: String,
+    pub status: u16,
+    /// What is wrong, for the client to fix.
+    pub detail: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("{0}")]
+    PreconditionRequired(String),
+    /// Logged, never shown.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Logged, never shown.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn client_detail(&self) -> String {
+        match self {
+            Self::Internal(_) => {
+                "The server could not complete the request. Nothing was changed by the failed \
+                 part; quote the X-Request-Id header when reporting this."
+                    .into()
+            }
+            Self::Unavailable(_) => {
+                "The database is not reachable right now; try again shortly. Nothing was changed."
+                    .into()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+pub fn problem(status: StatusCode, detail: impl Into<String>) -> HttpResponse {
+    let body = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: detail.into(),
+    };
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+    if status == StatusCode::UNAUTHORIZED {
+        res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    res.body(serde_json::to_string(&body).unwrap_or_default())
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        // Runs inside the request's tracing span, so the log line carries the request id.
+        match self {
+            Self::Internal(cause) => tracing::error!(%cause, "request failed"),
+            Self::Unavailable(cause) => tracing::error!(%cause, "database unavailable"),
+            _ => {}
+        }
+        problem(self.status_code(), self.client_detail())
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        Self::Unprocessable(e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => Self::NotFound(m),
+            StoreError::Forbidden(m) => Self::Forbidden(m),
+            StoreError::Conflict(m) => Self::Conflict(m),
+            e @ StoreError::PreconditionFailed { .. } => Self::PreconditionFailed(e.to_string()),
+            StoreError::Invalid(d) => d.into(),
+            StoreError::Db(e) => Self::Internal(format!("database: {e}")),
+        }
+    }
+}
+
+/// JSON body errors: syntax → 400, wrong types / unknown or missing fields → 422,
+/// too large → 413, not JSON → 415.
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::PayloadTooLarge(
+            format!("the body is {length} bytes; the limit is {limit} bytes"),
+        ),
+        JsonPayloadError::Overflow { limit } => {
+            ApiError::PayloadTooLarge(format!("the body is larger than the limit of {limit} bytes"))
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+            "send the body as JSON with 'Content-Type: application/json'".into(),
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::Unprocessable(format!("invalid body: {e}"))
+        }
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::BadRequest(format!("the body is not valid JSON: {e}"))
+        }
+        JsonPayloadError::Serialize(e) => ApiError::Internal(format!("serialize: {e}")),
+        other => ApiError::BadRequest(format!("could not read the body: {other}")),
+    };
+    api.into()
+}
+
+pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("invalid query string: {err}")).into()
+}
+
+pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%err, "path did not parse");
+    ApiError::NotFound(format!("no resource at {}", req.path())).into()
+}
+
+/// Middleware that turns every error response without a problem body into problem+json.
+pub fn problem_fallback<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(ensure_problem)
+}
+
+fn ensure_problem<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == HeaderValue::from_static(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match status {
+        StatusCode::NOT_FOUND => format!("no resource at {}", res.request().path()),
+        StatusCode::METHOD_NOT_ALLOWED => format!(
+            "{} is not allowed on {}",
+            res.request().method(),
+            res.request().path()
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".into(),
+        s if s.is_server_error() => {
+            tracing::error!(status = s.as_u16(), "error response without details");
+            "The server could not complete the request; quote the X-Request-Id header when \
+             reporting this."
+                .into()
+        }
+        s => s.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let (req, _) = res.into_parts();
+    let new = problem(status, detail);
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body::<B>(),
+    ))
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_its_own_status() {
+        let cases = [
+            (ApiError::BadRequest(String::new()), 400),
+            (ApiError::Unauthorized(String::new()), 401),
+            (ApiError::Forbidden(String::new()), 403),
+            (ApiError::NotFound(String::new()), 404),
+            (ApiError::Conflict(String::new()), 409),
+            (ApiError::PreconditionFailed(String::new()), 412),
+            (ApiError::PayloadTooLarge(String::new()), 413),
+            (ApiError::UnsupportedMediaType(String::new()), 415),
+            (ApiError::Unprocessable(String::new()), 422),
+            (ApiError::PreconditionRequired(String::new()), 428),
+            (ApiError::Internal(String::new()), 500),
+            (ApiError::Unavailable(String::new()), 503),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status_code().as_u16(), status, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn internal_detail_never_reaches_the_client() {
+        let e = ApiError::Internal("UNIQUE constraint failed: secret_table.x".into());
+        assert!(!e.client_detail().contains("secret_table"));
+        let e: ApiError = StoreError::Db(diesel::result::Error::NotFound).into();
+        assert!(matches!(e, ApiError::Internal(_)));
+    }
+
+    #[test]
+    fn domain_errors_are_422_with_the_field() {
+        let e: ApiError = DomainError::new("progress", "101 is outside 0–100").into();
+        assert_eq!(e.status_code().as_u16(), 422);
+        assert!(e.client_detail().contains("progress"));
+    }
+}

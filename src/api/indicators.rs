@@ -1,0 +1,187 @@
+//! Indicators (KPIs of the green accounts) and their yearly values.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::Utc;
+
+use super::auth::Caller;
+use super::dto::{self, IndicatorValueBody, IndicatorValueView, IndicatorView, NewIndicatorBody};
+use super::error::{ApiError, Problem};
+use super::run_db;
+use crate::db::store::{self, NewIndicator};
+use crate::domain::deadline::{MAX_YEAR, MIN_YEAR};
+use crate::domain::progress::{MAX_NOTE_CHARS, optional_text};
+use crate::domain::DomainError;
+use crate::startup::AppState;
+
+fn check_year(field: &str, year: i32) -> Result<i32, DomainError> {
+    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
+        Ok(year)
+    } else {
+        Err(DomainError::new(
+            field,
+            format!("{year} is outside {MIN_YEAR}–{MAX_YEAR}"),
+        ))
+    }
+}
+
+fn check_finite(field: &str, v: Option<f64>) -> Result<(), DomainError> {
+    match v {
+        Some(x) if !x.is_finite() => Err(DomainError::new(field, "must be a finite number")),
+        _ => Ok(()),
+    }
+}
+
+/// The plan's indicators with their yearly values.
+#[utoipa::path(get, path = "/api/v1/plans/{slug}/indicators", tag = "indicators",
+    params(("slug" = String, Path)),
+    responses((status = 200, body = Vec<IndicatorView>),
+              (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/plans/{slug}/indicators")]
+pub async fn list_indicators(
+    state: web::Data<AppState>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_read(&state)?;
+    let slug = slug.into_inner();
+    let rows = run_db(&state, move |c| store::list_indicators(c, &slug)).await?;
+    let body: Vec<IndicatorView> = rows.iter().map(dto::indicator_view).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Add an indicator to the plan (admin).
+#[utoipa::path(post, path = "/api/v1/plans/{slug}/indicators", tag = "indicators",
+    params(("slug" = String, Path)),
+    request_body = NewIndicatorBody,
+    security(("bearer" = [])),
+    responses((status = 201, body = IndicatorView, headers(("Location" = String))),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 413, body = Problem, content_type = "application/problem+json"),
+              (status = 415, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/plans/{slug}/indicators")]
+pub async fn create_indicator(
+    state: web::Data<AppState>,
+    caller: Caller,
+    slug: web::Path<String>,
+    body: web::Json<NewIndicatorBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let b = body.into_inner();
+    let required = |field: &str, v: String| -> Result<String, DomainError> {
+        optional_text(field, Some(v), 200)?
+            .ok_or_else(|| DomainError::new(field, "must not be empty"))
+    };
+    let code = required("code", b.code)?;
+    if !code
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(DomainError::new("code", "use lowercase letters, digits and '-'").into());
+    }
+    check_finite("baseline_value", b.baseline_value)?;
+    check_finite("target_value", b.target_value)?;
+    let new = NewIndicator {
+        code,
+        name: required("name", b.name)?,
+        unit: required("unit", b.unit)?,
+        baseline_year: b.baseline_year.map(|y| check_year("baseline_year", y)).transpose()?,
+        baseline_value: b.baseline_value,
+        target_value: b.target_value,
+        target_year: b.target_year.map(|y| check_year("target_year", y)).transpose()?,
+        sub_goal_key: b.sub_goal,
+    };
+    let slug = slug.into_inner();
+    let created = run_db(&state, move |c| store::create_indicator(c, &slug, &new)).await?;
+    let view = dto::indicator_view(&created);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/indicators/{}", view.id)))
+        .json(view))
+}
+
+/// One indicator with its values.
+#[utoipa::path(get, path = "/api/v1/indicators/{id}", tag = "indicators",
+    params(("id" = i32, Path)),
+    responses((status = 200, body = IndicatorView),
+              (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/indicators/{id}")]
+pub async fn get_indicator(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_read(&state)?;
+    let id = id.into_inner();
+    let found = run_db(&state, move |c| store::get_indicator(c, id)).await?;
+    Ok(HttpResponse::Ok().json(dto::indicator_view(&found)))
+}
+
+/// The indicator's value for a year.
+#[utoipa::path(get, path = "/api/v1/indicators/{id}/values/{year}", tag = "indicators",
+    params(("id" = i32, Path), ("year" = i32, Path)),
+    responses((status = 200, body = IndicatorValueView),
+              (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/indicators/{id}/values/{year}")]
+pub async fn get_value(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_read(&state)?;
+    let (id, year) = path.into_inner();
+    let row = run_db(&state, move |c| store::get_indicator_value(c, id, year)).await?;
+    Ok(HttpResponse::Ok().json(IndicatorValueView::from(&row)))
+}
+
+/// Set the indicator's value for a year (admin): 201 when new, 200 when replaced.
+#[utoipa::path(put, path = "/api/v1/indicators/{id}/values/{year}", tag = "indicators",
+    params(("id" = i32, Path), ("year" = i32, Path)),
+    request_body = IndicatorValueBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = IndicatorValueView),
+              (status = 201, body = IndicatorValueView),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 413, body = Problem, content_type = "application/problem+json"),
+              (status = 415, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[put("/indicators/{id}/values/{year}")]
+pub async fn put_value(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i32, i32)>,
+    body: web::Json<IndicatorValueBody>,
+) -> Result<HttpResponse, ApiError> {
+    let who = caller.require_admin()?.clone();
+    let (id, year) = path.into_inner();
+    let year = check_year("year", year)?;
+    let b = body.into_inner();
+    check_finite("value", Some(b.value))?;
+    let note = optional_text("note", b.note, MAX_NOTE_CHARS)?;
+    let now = Utc::now().naive_utc();
+    let (row, created) = run_db(&state, move |c| {
+        store::put_indicator_value(c, id, year, b.value, note, &who, now)
+    })
+    .await?;
+    let view = IndicatorValueView::from(&row);
+    Ok(if created {
+        HttpResponse::Created()
+            .insert_header((
+                header::LOCATION,
+                format!("/api/v1/indicators/{id}/values/{year}"),
+            ))
+            .json(view)
+    } else {
+        HttpResponse::Ok().json(view)
+    })
+}

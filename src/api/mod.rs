@@ -1,0 +1,151 @@
+//! The REST API under `/api/v1`, plus `/healthz`, `/readyz`, the OpenAPI document and `/docs`.
+//!
+//! Handlers extract and parse the request, make one store call inside `web::block`
+//! (via [`run_db`]) and shape the response. Rules live in `crate::domain`.
+
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod health;
+pub mod indicators;
+pub mod logging;
+pub mod owners;
+pub mod plans;
+pub mod subgoals;
+
+use actix_web::web;
+use chrono::{NaiveDate, Utc};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::MAX_BODY_BYTES;
+use crate::db::DbConn;
+use crate::db::store::StoreResult;
+use crate::startup::AppState;
+use error::ApiError;
+
+/// The municipality's time zone: dates ("today", "overdue") are judged in it.
+pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Copenhagen;
+
+/// Today's date in Copenhagen.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&TIME_ZONE).date_naive()
+}
+
+/// Run one store operation on a pooled connection on the blocking thread pool.
+pub async fn run_db<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> StoreResult<T> + Send + 'static,
+{
+    let pool = state.pool.clone();
+    let joined = web::block(move || -> Result<T, ApiError> {
+        let mut conn = pool
+            .get()
+            .map_err(|e| ApiError::Unavailable(format!("connection pool: {e}")))?;
+        f(&mut conn).map_err(ApiError::from)
+    })
+    .await;
+    joined.map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "klimaspor",
+        description = "Climate action plan tracking: measures, sub-goals, deadlines and progress. \
+            Every error is application/problem+json (RFC 9457). Writes need \
+            'Authorization: Bearer TOKEN'; reads are public unless the server sets \
+            KLIMASPOR_PUBLIC_READ=false. Request bodies are limited to 64 KiB."
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        plans::list_plans,
+        plans::get_plan,
+        plans::list_themes,
+        plans::list_measures,
+        plans::get_measure,
+        plans::list_sub_goals,
+        owners::put_measure_owners,
+        owners::list_owners,
+        owners::create_owner,
+        owners::get_owner,
+        subgoals::get_sub_goal,
+        subgoals::patch_sub_goal,
+        subgoals::post_progress,
+        subgoals::list_progress,
+        subgoals::get_progress,
+        indicators::list_indicators,
+        indicators::create_indicator,
+        indicators::get_indicator,
+        indicators::get_value,
+        indicators::put_value,
+    ),
+    components(schemas(error::Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "plan", description = "The plan: themes, measures, sub-goals"),
+        (name = "progress", description = "Owners report progress"),
+        (name = "owners", description = "Who owns which measure"),
+        (name = "indicators", description = "KPIs for the green accounts"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_BODY_BYTES)
+            .error_handler(error::json_error),
+    )
+    .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
+    .app_data(web::QueryConfig::default().error_handler(error::query_error))
+    .app_data(web::PathConfig::default().error_handler(error::path_error))
+    .service(health::healthz)
+    .service(health::readyz)
+    .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
+    .service(web::redirect("/docs", "/docs/"))
+    .service(
+        web::scope("/api/v1")
+            .service(plans::list_plans)
+            .service(plans::get_plan)
+            .service(plans::list_themes)
+            .service(plans::list_measures)
+            .service(plans::get_measure)
+            .service(plans::list_sub_goals)
+            .service(owners::put_measure_owners)
+            .service(owners::list_owners)
+            .service(owners::create_owner)
+            .service(owners::get_owner)
+            .service(subgoals::get_sub_goal)
+            .service(subgoals::patch_sub_goal)
+            .service(subgoals::post_progress)
+            .service(subgoals::list_progress)
+            .service(subgoals::get_progress)
+            .service(indicators::list_indicators)
+            .service(indicators::create_indicator)
+            .service(indicators::get_indicator)
+            .service(indicators::get_value)
+            .service(indicators::put_value),
+    )
+    .default_service(web::to(not_found));
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!("no resource at {}", req.path())))
+}

@@ -1,0 +1,197 @@
+//! The `klimaspor` command line. `main` parses, sets up logging and dispatches here.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::db::{self, import, store};
+use crate::domain::plan_doc::PlanDoc;
+use crate::domain::token::{self, Role};
+use crate::startup::{self, Application};
+
+#[derive(Debug, Parser)]
+#[command(name = "klimaspor", version, about = "Keeps a municipality's climate action plan honest")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the REST API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Import a plan document (JSON, see seeds/README.md). Safe to repeat.
+    Import {
+        /// The plan document.
+        file: PathBuf,
+    },
+    /// Create, list and revoke API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; it is printed alone on the last line of stdout, and only its hash is kept.
+    Create {
+        #[arg(long, value_parser = ["admin", "owner", "reader"])]
+        role: String,
+        /// Who holds the token. For owner tokens: the owner (department or person).
+        #[arg(long)]
+        name: String,
+        /// Owner tokens: the owner's e-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Owner tokens: a measure number the owner owns (repeat for several).
+        #[arg(long = "measure")]
+        measures: Vec<i32>,
+        /// Owner tokens: the plan the measure numbers refer to.
+        #[arg(long, default_value = "ballerup")]
+        plan: String,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+    /// Revoke a token by its id (see `token list`).
+    Revoke { id: i32 },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init(cli.config.log_format);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(&config).await?;
+            app.run_until_stopped().await?;
+            Ok(())
+        }),
+        Command::Migrate => {
+            let (backend, pool) = db::connect(&config.database_url(), 1)?;
+            let mut conn = pool.get()?;
+            let applied = db::run_migrations(&mut conn)?;
+            if applied.is_empty() {
+                println!("{}: no pending migrations", backend.describe());
+            } else {
+                println!("{}: applied {}", backend.describe(), applied.join(", "));
+            }
+            Ok(())
+        }
+        Command::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let doc = PlanDoc::from_json(&text)
+                .map_err(|e| anyhow::anyhow!("{} is not a valid plan document: {e}", file.display()))?;
+            let mut config = config;
+            config.seed_on_empty = false;
+            let (_, pool) = startup::prepare_database(&config)?;
+            let mut conn = pool.get()?;
+            let summary = import::import_plan(&mut conn, &doc, "klimaspor import", Utc::now().naive_utc())?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            if !summary.kept_not_in_document.is_empty() {
+                eprintln!(
+                    "note: sub-goals not in {} were kept with their progress: {}",
+                    file.display(),
+                    summary.kept_not_in_document.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Command::Token { command } => run_token(&config, command),
+    }
+}
+
+fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
+    let (_, pool) = startup::prepare_database(config)?;
+    let mut conn = pool.get()?;
+    let now = Utc::now().naive_utc();
+    match command {
+        TokenCommand::Create {
+            role,
+            name,
+            email,
+            measures,
+            plan,
+        } => {
+            let role = Role::parse(&role)?;
+            let name = name.trim().to_string();
+            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
+            if role == Role::Owner {
+                anyhow::ensure!(
+                    !measures.is_empty(),
+                    "an owner token needs at least one --measure NUMBER"
+                );
+            } else {
+                anyhow::ensure!(
+                    measures.is_empty() && email.is_none(),
+                    "--measure and --email are for owner tokens"
+                );
+            }
+            let email = email
+                .map(|e| crate::domain::EmailAddress::parse(&e))
+                .transpose()?
+                .map(|e| e.as_str().to_string());
+            let secret = token::generate().context("the operating system gave no random bytes")?;
+            let row = store::create_token(
+                &mut conn,
+                &store::NewToken {
+                    name,
+                    role,
+                    email,
+                    plan_slug: plan,
+                    measures,
+                    token_hash: token::hash(&secret),
+                },
+                now,
+            )?;
+            eprintln!(
+                "created {} token {} for '{}'; it is shown once, store it now:",
+                row.role, row.id, row.name
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::List => {
+            let rows = store::list_tokens(&mut conn)?;
+            println!("{:>4}  {:<7}  {:<20}  {:<40}  state", "id", "role", "created (UTC)", "name");
+            for t in rows {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                    None => "active".into(),
+                };
+                println!(
+                    "{:>4}  {:<7}  {:<20}  {:<40}  {state}",
+                    t.id,
+                    t.role,
+                    t.created_at.format("%Y-%m-%d %H:%M"),
+                    t.name
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let row = store::revoke_token(&mut conn, id, now)?;
+            println!("revoked token {} ({}, '{}')", row.id, row.role, row.name);
+            Ok(())
+        }
+    }
+}

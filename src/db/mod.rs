@@ -1,0 +1,276 @@
+//! Storage: one diesel code path over SQLite (embedded default) and PostgreSQL (production).
+//!
+//! The backend is chosen from `DATABASE_URL`: `postgres://…`/`postgresql://…` is PostgreSQL,
+//! `sqlite://PATH` or a plain path is a SQLite file. Migrations for each backend live in
+//! `migrations/sqlite` and `migrations/postgres` (same folder names), are embedded in the
+//! binary and run at start-up and by `klimaspor migrate`.
+
+pub mod import;
+pub mod models;
+pub mod schema;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// SQLite settings applied to every connection: durable commits (a 2xx means the write is on
+/// disk), WAL for concurrent readers, enforced foreign keys and a wait instead of an immediate
+/// "database is locked".
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;";
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(diesel::SqliteConnection),
+    Postgres(diesel::PgConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Errors of the storage layer. `Display` is for logs and operators, never for API clients.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported DATABASE_URL '{0}': use postgres://… for PostgreSQL, or sqlite://PATH or a plain file path for SQLite")]
+    UnsupportedUrl(String),
+    #[error("cannot open {target}: {source}")]
+    Connect {
+        target: String,
+        #[source]
+        source: diesel::ConnectionError,
+    },
+    #[error("cannot create the folder {path} for the SQLite database: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
+}
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, DbError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_string()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbError::UnsupportedUrl(url.to_string()));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if url.is_empty() || url.contains("://") || url.starts_with("sqlite:") {
+            return Err(DbError::UnsupportedUrl(url.to_string()));
+        }
+        Ok(Self::Sqlite(PathBuf::from(url)))
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A description safe for logs and error messages: the file, or host/port/database
+    /// without user name or password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(p) => format!("SQLite database file {}", p.display()),
+            Self::Postgres(url) => format!("PostgreSQL server at {}", redact_pg_url(url)),
+        }
+    }
+}
+
+/// `postgres://user:secret@host:5432/db?x` → `host:5432/db`.
+fn redact_pg_url(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    rest.split('?').next().unwrap_or(rest).to_string()
+}
+
+/// r2d2 manager that opens the backend named by the URL itself (so a failure says what
+/// failed) and applies the SQLite settings on each new connection.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    backend: Backend,
+}
+
+impl Manager {
+    pub fn new(backend: Backend) -> Self {
+        Self { backend }
+    }
+
+    pub fn connect_now(&self) -> Result<DbConn, DbError> {
+        match &self.backend {
+            Backend::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(|source| DbError::Connect {
+                        target: self.backend.describe(),
+                        source,
+                    })?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            Backend::Postgres(url) => {
+                let conn = diesel::PgConnection::establish(url).map_err(|source| {
+                    DbError::Connect {
+                        target: self.backend.describe(),
+                        source,
+                    }
+                })?;
+                Ok(DbConn::Postgres(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConn, DbError> {
+        self.connect_now()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
+        conn.batch_execute("SELECT 1").map_err(DbError::from)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Open the database named by `url` and return a pool. One connection is opened first so that
+/// a failure reports the real cause (file not writable, host unreachable, bad password).
+pub fn connect(url: &str, max_size: u32) -> Result<(Backend, Pool), DbError> {
+    let backend = Backend::from_url(url)?;
+    if let Backend::Sqlite(path) = &backend {
+        ensure_parent_dir(path)?;
+    }
+    let manager = Manager::new(backend.clone());
+    drop(manager.connect_now()?);
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size.max(1))
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)?;
+    Ok((backend, pool))
+}
+
+fn ensure_parent_dir(path: &Path) -> Result<(), DbError> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.exists() => std::fs::create_dir_all(dir)
+            .map_err(|source| DbError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            }),
+        _ => Ok(()),
+    }
+}
+
+/// Apply the migrations not yet applied; returns the versions it applied (none on a second run).
+pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?;
+    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+}
+
+/// Run `f` in a write transaction. On SQLite the transaction takes the write lock at its start
+/// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing when
+/// a read lock cannot be upgraded; on PostgreSQL it is an ordinary transaction. Returns once the
+/// commit is durable.
+pub fn write_tx<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(v) => match conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(v),
+                    Err(e) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    conn.batch_execute("ROLLBACK")?;
+                    Err(e)
+                }
+            }
+        }
+        DbConn::Postgres(_) => conn.transaction(f),
+    }
+}
+
+/// Run `f` in a read transaction, so that several queries see one consistent state.
+pub fn read_tx<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(
+            Backend::from_url("postgres://u:p@db:5432/k").unwrap(),
+            Backend::Postgres("postgres://u:p@db:5432/k".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite://data/k.db").unwrap(),
+            Backend::Sqlite("data/k.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("/var/lib/k.db").unwrap(),
+            Backend::Sqlite("/var/lib/k.db".into())
+        );
+        assert!(Backend::from_url("mysql://x").is_err());
+        assert!(Backend::from_url("sqlite://").is_err());
+        assert!(Backend::from_url("").is_err());
+    }
+
+    #[test]
+    fn descriptions_hide_credentials() {
+        let b = Backend::from_url("postgres://klima:hemmelig@db.local:5433/klimaspor?sslmode=require")
+            .unwrap();
+        let d = b.describe();
+        assert!(d.contains("db.local:5433/klimaspor"), "{d}");
+        assert!(!d.contains("hemmelig"));
+        assert!(!d.contains("klima:"));
+    }
+}

@@ -1,0 +1,202 @@
+//! Rows as stored. Conversions to API views live in `crate::api::dto`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    pub id: i32,
+    pub slug: String,
+    pub municipality: String,
+    pub title: String,
+    pub baseline_year: i32,
+    pub source: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = themes)]
+pub struct ThemeRow {
+    pub id: i32,
+    pub plan_id: i32,
+    pub parent_id: Option<i32>,
+    pub code: String,
+    pub title: String,
+    pub notes: Option<String>,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = owners)]
+pub struct OwnerRow {
+    pub id: i32,
+    pub name: String,
+    pub email: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = measures)]
+pub struct MeasureRow {
+    pub id: i32,
+    pub plan_id: i32,
+    pub theme_id: i32,
+    pub number: i32,
+    pub title: String,
+    pub role: String,
+    pub notes: Option<String>,
+    pub assessment: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sub_goals)]
+pub struct SubGoalRow {
+    pub id: i32,
+    pub measure_id: i32,
+    pub key: String,
+    pub position: i32,
+    pub text: String,
+    pub deadline_kind: String,
+    pub deadline_year: Option<i32>,
+    pub target_metric: Option<String>,
+    pub target_unit: Option<String>,
+    pub target_baseline_year: Option<i32>,
+    pub target_baseline_value: Option<f64>,
+    pub target_value: Option<f64>,
+    pub target_note: Option<String>,
+    pub wording_pending: i32,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub progress: i32,
+    pub achieved_on: Option<NaiveDate>,
+    pub last_update_at: Option<NaiveDateTime>,
+    pub last_as_of: Option<NaiveDate>,
+    pub last_note: Option<String>,
+    pub last_kpi_value: Option<f64>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sub_goal_revisions)]
+pub struct RevisionRow {
+    pub id: i32,
+    pub sub_goal_id: i32,
+    pub kind: String,
+    pub old_text: Option<String>,
+    pub new_text: Option<String>,
+    pub old_deadline_kind: Option<String>,
+    pub old_deadline_year: Option<i32>,
+    pub new_deadline_kind: Option<String>,
+    pub new_deadline_year: Option<i32>,
+    pub old_target: Option<String>,
+    pub new_target: Option<String>,
+    pub changed_by: String,
+    pub reason: String,
+    pub changed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = sub_goal_revisions)]
+pub struct NewRevision {
+    pub sub_goal_id: i32,
+    pub kind: String,
+    pub old_text: Option<String>,
+    pub new_text: Option<String>,
+    pub old_deadline_kind: Option<String>,
+    pub old_deadline_year: Option<i32>,
+    pub new_deadline_kind: Option<String>,
+    pub new_deadline_year: Option<i32>,
+    pub old_target: Option<String>,
+    pub new_target: Option<String>,
+    pub changed_by: String,
+    pub reason: String,
+    pub changed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct CommentRow {
+    pub id: i32,
+    pub plan_id: i32,
+    pub theme_id: Option<i32>,
+    pub measure_id: Option<i32>,
+    pub position: i32,
+    pub body: String,
+    pub text: String,
+    pub answer: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: i32,
+    pub name: String,
+    pub role: String,
+    pub owner_id: Option<i32>,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = progress_updates)]
+pub struct ProgressRow {
+    pub id: i32,
+    pub sub_goal_id: i32,
+    pub status: String,
+    pub progress: i32,
+    pub note: Option<String>,
+    pub kpi_value: Option<f64>,
+    pub as_of: NaiveDate,
+    pub achieved_on: Option<NaiveDate>,
+    pub reason: Option<String>,
+    pub reporter: String,
+    pub token_id: Option<i32>,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = progress_updates)]
+pub struct NewProgress {
+    pub sub_goal_id: i32,
+    pub status: String,
+    pub progress: i32,
+    pub note: Option<String>,
+    pub kpi_value: Option<f64>,
+    pub as_of: NaiveDate,
+    pub achieved_on: Option<NaiveDate>,
+    pub reason: Option<String>,
+    pub reporter: String,
+    pub token_id: Option<i32>,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = indicators)]
+pub struct IndicatorRow {
+    pub id: i32,
+    pub plan_id: i32,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub baseline_year: Option<i32>,
+    pub baseline_value: Option<f64>,
+    pub target_value: Option<f64>,
+    pub target_year: Option<i32>,
+    pub sub_goal_id: Option<i32>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = indicator_values)]
+pub struct IndicatorValueRow {
+    pub indicator_id: i32,
+    pub year: i32,
+    pub value: f64,
+    pub note: Option<String>,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}

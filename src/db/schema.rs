@@ -1,0 +1,197 @@
+//! Table definitions, identical for SQLite and PostgreSQL (see `migrations/*`).
+
+diesel::table! {
+    plans (id) {
+        id -> Integer,
+        slug -> Text,
+        municipality -> Text,
+        title -> Text,
+        baseline_year -> Integer,
+        source -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    themes (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        parent_id -> Nullable<Integer>,
+        code -> Text,
+        title -> Text,
+        notes -> Nullable<Text>,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    owners (id) {
+        id -> Integer,
+        name -> Text,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    measures (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        theme_id -> Integer,
+        number -> Integer,
+        title -> Text,
+        role -> Text,
+        notes -> Nullable<Text>,
+        assessment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    measure_owners (measure_id, owner_id) {
+        measure_id -> Integer,
+        owner_id -> Integer,
+    }
+}
+
+diesel::table! {
+    sub_goals (id) {
+        id -> Integer,
+        measure_id -> Integer,
+        key -> Text,
+        position -> Integer,
+        text -> Text,
+        deadline_kind -> Text,
+        deadline_year -> Nullable<Integer>,
+        target_metric -> Nullable<Text>,
+        target_unit -> Nullable<Text>,
+        target_baseline_year -> Nullable<Integer>,
+        target_baseline_value -> Nullable<Double>,
+        target_value -> Nullable<Double>,
+        target_note -> Nullable<Text>,
+        wording_pending -> Integer,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        progress -> Integer,
+        achieved_on -> Nullable<Date>,
+        last_update_at -> Nullable<Timestamp>,
+        last_as_of -> Nullable<Date>,
+        last_note -> Nullable<Text>,
+        last_kpi_value -> Nullable<Double>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    sub_goal_revisions (id) {
+        id -> Integer,
+        sub_goal_id -> Integer,
+        kind -> Text,
+        old_text -> Nullable<Text>,
+        new_text -> Nullable<Text>,
+        old_deadline_kind -> Nullable<Text>,
+        old_deadline_year -> Nullable<Integer>,
+        new_deadline_kind -> Nullable<Text>,
+        new_deadline_year -> Nullable<Integer>,
+        old_target -> Nullable<Text>,
+        new_target -> Nullable<Text>,
+        changed_by -> Text,
+        reason -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        theme_id -> Nullable<Integer>,
+        measure_id -> Nullable<Integer>,
+        position -> Integer,
+        body -> Text,
+        text -> Text,
+        answer -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        name -> Text,
+        role -> Text,
+        owner_id -> Nullable<Integer>,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    progress_updates (id) {
+        id -> Integer,
+        sub_goal_id -> Integer,
+        status -> Text,
+        progress -> Integer,
+        note -> Nullable<Text>,
+        kpi_value -> Nullable<Double>,
+        as_of -> Date,
+        achieved_on -> Nullable<Date>,
+        reason -> Nullable<Text>,
+        reporter -> Text,
+        token_id -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        baseline_year -> Nullable<Integer>,
+        baseline_value -> Nullable<Double>,
+        target_value -> Nullable<Double>,
+        target_year -> Nullable<Integer>,
+        sub_goal_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    indicator_values (indicator_id, year) {
+        indicator_id -> Integer,
+        year -> Integer,
+        value -> Double,
+        note -> Nullable<Text>,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(themes -> plans (plan_id));
+diesel::joinable!(measures -> plans (plan_id));
+diesel::joinable!(measures -> themes (theme_id));
+diesel::joinable!(measure_owners -> measures (measure_id));
+diesel::joinable!(measure_owners -> owners (owner_id));
+diesel::joinable!(sub_goals -> measures (measure_id));
+diesel::joinable!(sub_goal_revisions -> sub_goals (sub_goal_id));
+diesel::joinable!(progress_updates -> sub_goals (sub_goal_id));
+diesel::joinable!(api_tokens -> owners (owner_id));
+diesel::joinable!(indicators -> plans (plan_id));
+diesel::joinable!(indicator_values -> indicators (indicator_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    plans,
+    themes,
+    owners,
+    measures,
+    measure_owners,
+    sub_goals,
+    sub_goal_revisions,
+    comments,
+    api_tokens,
+    progress_updates,
+    indicators,
+    indicator_values,
+);

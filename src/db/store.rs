@@ -1,0 +1,907 @@
+//! Every database operation the service performs, each a plain function over a connection.
+//! Handlers call exactly one of these inside `web::block`; the CLI calls them directly.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::*;
+use super::schema::*;
+use super::{DbConn, read_tx, write_tx};
+use crate::domain::plan_doc::TargetDoc;
+use crate::domain::progress::ProgressReport;
+use crate::domain::token::Role;
+use crate::domain::{Deadline, DomainError, Status};
+
+/// What can go wrong in a store operation. Every variant but `Db` is the user's to fix and
+/// carries a message fit for them; `Db` is logged and never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the sub-goal has changed since it was read (current ETag {current_etag})")]
+    PreconditionFailed { current_etag: String },
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    #[error("database error: {0}")]
+    Db(#[from] diesel::result::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Who is acting: resolved from a bearer token (API) or the operator (CLI).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub token_id: Option<i32>,
+    pub name: String,
+    pub role: Role,
+    pub owner_id: Option<i32>,
+}
+
+impl Principal {
+    /// The operator at the command line, acting as administrator.
+    pub fn operator(name: &str) -> Self {
+        Self {
+            token_id: None,
+            name: name.to_string(),
+            role: Role::Admin,
+            owner_id: None,
+        }
+    }
+}
+
+/// The entity tag of a sub-goal's current state.
+pub fn etag(sub_goal: &SubGoalRow) -> String {
+    format!("\"sg-{}-v{}\"", sub_goal.id, sub_goal.version)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the plan
+// ---------------------------------------------------------------------------------------------
+
+/// The whole plan as stored: enough to show every measure with its sub-goals.
+#[derive(Debug, Clone)]
+pub struct PlanData {
+    pub plan: PlanRow,
+    pub themes: Vec<ThemeRow>,
+    pub measures: Vec<MeasureRow>,
+    /// (measure id, owner)
+    pub owners: Vec<(i32, OwnerRow)>,
+    pub sub_goals: Vec<SubGoalRow>,
+}
+
+pub fn list_plans(conn: &mut DbConn) -> StoreResult<Vec<PlanRow>> {
+    Ok(plans::table
+        .order(plans::slug.asc())
+        .select(PlanRow::as_select())
+        .load(conn)?)
+}
+
+fn find_plan(conn: &mut DbConn, slug: &str) -> StoreResult<PlanRow> {
+    plans::table
+        .filter(plans::slug.eq(slug))
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))
+}
+
+pub fn get_plan(conn: &mut DbConn, slug: &str) -> StoreResult<(PlanRow, Vec<ThemeRow>)> {
+    read_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let themes = themes::table
+            .filter(themes::plan_id.eq(plan.id))
+            .order(themes::position.asc())
+            .select(ThemeRow::as_select())
+            .load(conn)?;
+        Ok((plan, themes))
+    })
+}
+
+pub fn load_plan(conn: &mut DbConn, slug: &str) -> StoreResult<PlanData> {
+    read_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let themes = themes::table
+            .filter(themes::plan_id.eq(plan.id))
+            .order(themes::position.asc())
+            .select(ThemeRow::as_select())
+            .load(conn)?;
+        let measures = measures::table
+            .filter(measures::plan_id.eq(plan.id))
+            .order(measures::number.asc())
+            .select(MeasureRow::as_select())
+            .load(conn)?;
+        let owners = measure_owners::table
+            .inner_join(owners::table)
+            .inner_join(measures::table)
+            .filter(measures::plan_id.eq(plan.id))
+            .order((measure_owners::measure_id.asc(), owners::name.asc()))
+            .select((measure_owners::measure_id, OwnerRow::as_select()))
+            .load(conn)?;
+        let sub_goals = sub_goals::table
+            .inner_join(measures::table)
+            .filter(measures::plan_id.eq(plan.id))
+            .order((measures::number.asc(), sub_goals::position.asc()))
+            .select(SubGoalRow::as_select())
+            .load(conn)?;
+        Ok(PlanData {
+            plan,
+            themes,
+            measures,
+            owners,
+            sub_goals,
+        })
+    })
+}
+
+/// One measure with everything said about it.
+#[derive(Debug, Clone)]
+pub struct MeasureDetail {
+    pub plan: PlanRow,
+    pub theme: ThemeRow,
+    pub measure: MeasureRow,
+    pub owners: Vec<OwnerRow>,
+    pub sub_goals: Vec<SubGoalRow>,
+    pub comments: Vec<CommentRow>,
+    pub revisions: Vec<RevisionRow>,
+}
+
+pub fn load_measure(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<MeasureDetail> {
+    read_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let measure = find_measure(conn, &plan, number)?;
+        let theme = themes::table
+            .find(measure.theme_id)
+            .select(ThemeRow::as_select())
+            .first(conn)?;
+        let owners = owners_of(conn, measure.id)?;
+        let sub_goals = sub_goals::table
+            .filter(sub_goals::measure_id.eq(measure.id))
+            .order(sub_goals::position.asc())
+            .select(SubGoalRow::as_select())
+            .load(conn)?;
+        let comments = comments::table
+            .filter(comments::measure_id.eq(measure.id))
+            .order(comments::position.asc())
+            .select(CommentRow::as_select())
+            .load(conn)?;
+        let revisions = sub_goal_revisions::table
+            .inner_join(sub_goals::table)
+            .filter(sub_goals::measure_id.eq(measure.id))
+            .order((sub_goal_revisions::changed_at.asc(), sub_goal_revisions::id.asc()))
+            .select(RevisionRow::as_select())
+            .load(conn)?;
+        Ok(MeasureDetail {
+            plan,
+            theme,
+            measure,
+            owners,
+            sub_goals,
+            comments,
+            revisions,
+        })
+    })
+}
+
+fn find_measure(conn: &mut DbConn, plan: &PlanRow, number: i32) -> StoreResult<MeasureRow> {
+    measures::table
+        .filter(measures::plan_id.eq(plan.id))
+        .filter(measures::number.eq(number))
+        .select(MeasureRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!("plan '{}' has no measure {number}", plan.slug))
+        })
+}
+
+fn owners_of(conn: &mut DbConn, measure_id: i32) -> StoreResult<Vec<OwnerRow>> {
+    Ok(measure_owners::table
+        .inner_join(owners::table)
+        .filter(measure_owners::measure_id.eq(measure_id))
+        .order(owners::name.asc())
+        .select(OwnerRow::as_select())
+        .load(conn)?)
+}
+
+/// A sub-goal with the measure and plan it belongs to.
+#[derive(Debug, Clone)]
+pub struct SubGoalContext {
+    pub plan_slug: String,
+    pub measure: MeasureRow,
+    pub sub_goal: SubGoalRow,
+}
+
+fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
+    let (sub_goal, measure, plan_slug) = sub_goals::table
+        .inner_join(measures::table.inner_join(plans::table))
+        .filter(sub_goals::id.eq(id))
+        .select((
+            SubGoalRow::as_select(),
+            MeasureRow::as_select(),
+            plans::slug,
+        ))
+        .first::<(SubGoalRow, MeasureRow, String)>(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no sub-goal with id {id}")))?;
+    Ok(SubGoalContext {
+        plan_slug,
+        measure,
+        sub_goal,
+    })
+}
+
+pub fn get_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
+    find_sub_goal(conn, id)
+}
+
+pub fn list_progress(conn: &mut DbConn, id: i32) -> StoreResult<Vec<ProgressRow>> {
+    read_tx(conn, |conn| {
+        find_sub_goal(conn, id)?;
+        Ok(progress_updates::table
+            .filter(progress_updates::sub_goal_id.eq(id))
+            .order(progress_updates::id.desc())
+            .select(ProgressRow::as_select())
+            .load(conn)?)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing progress and plan changes
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `who` may report on the sub-goals of `measure_id`.
+fn check_may_report(conn: &mut DbConn, who: &Principal, measure: &MeasureRow) -> StoreResult<()> {
+    match who.role {
+        Role::Admin => Ok(()),
+        Role::Reader => Err(StoreError::Forbidden(
+            "a reader token cannot post progress".into(),
+        )),
+        Role::Owner => {
+            let owns = match who.owner_id {
+                Some(owner_id) => diesel::select(diesel::dsl::exists(
+                    measure_owners::table
+                        .filter(measure_owners::measure_id.eq(measure.id))
+                        .filter(measure_owners::owner_id.eq(owner_id)),
+                ))
+                .get_result::<bool>(conn)?,
+                None => false,
+            };
+            if owns {
+                Ok(())
+            } else {
+                Err(StoreError::Forbidden(format!(
+                    "'{}' is not an owner of measure {}",
+                    who.name, measure.number
+                )))
+            }
+        }
+    }
+}
+
+/// Append a progress update, if the client saw the current state (`expected_version`).
+/// Returns the sub-goal's new state and the stored update.
+pub fn append_progress(
+    conn: &mut DbConn,
+    id: i32,
+    expected_version: i32,
+    who: &Principal,
+    report: &ProgressReport,
+    now: NaiveDateTime,
+) -> StoreResult<(SubGoalContext, ProgressRow)> {
+    write_tx(conn, |conn| {
+        let ctx = find_sub_goal(conn, id)?;
+        check_may_report(conn, who, &ctx.measure)?;
+        let current = &ctx.sub_goal;
+        if current.version != expected_version {
+            return Err(StoreError::PreconditionFailed {
+                current_etag: etag(current),
+            });
+        }
+        if who.role != Role::Admin
+            && (report.status == Status::Dropped || current.status == Status::Dropped.as_str())
+        {
+            return Err(StoreError::Forbidden(
+                "only an administrator can drop a sub-goal or report on a dropped one".into(),
+            ));
+        }
+        let progress = report.progress.map_or(current.progress, i32::from);
+        let new = NewProgress {
+            sub_goal_id: id,
+            status: report.status.as_str().to_string(),
+            progress,
+            note: report.note.clone(),
+            kpi_value: report.kpi_value,
+            as_of: report.as_of,
+            achieved_on: report.achieved_on,
+            reason: report.reason.clone(),
+            reporter: who.name.clone(),
+            token_id: who.token_id,
+            recorded_at: now,
+        };
+        let update_id: i32 = diesel::insert_into(progress_updates::table)
+            .values(&new)
+            .returning(progress_updates::id)
+            .get_result(conn)?;
+        let status_reason = if report.status == Status::Dropped {
+            report.reason.clone()
+        } else {
+            None
+        };
+        let changed = diesel::update(
+            sub_goals::table
+                .filter(sub_goals::id.eq(id))
+                .filter(sub_goals::version.eq(expected_version)),
+        )
+        .set((
+            sub_goals::status.eq(report.status.as_str()),
+            sub_goals::progress.eq(progress),
+            sub_goals::status_reason.eq(status_reason),
+            sub_goals::achieved_on.eq(report.achieved_on),
+            sub_goals::last_update_at.eq(Some(now)),
+            sub_goals::last_as_of.eq(Some(report.as_of)),
+            sub_goals::last_note.eq(report.note.clone()),
+            sub_goals::last_kpi_value.eq(report.kpi_value),
+            sub_goals::version.eq(expected_version + 1),
+        ))
+        .execute(conn)?;
+        if changed != 1 {
+            let latest = find_sub_goal(conn, id)?;
+            return Err(StoreError::PreconditionFailed {
+                current_etag: etag(&latest.sub_goal),
+            });
+        }
+        let stored = progress_updates::table
+            .find(update_id)
+            .select(ProgressRow::as_select())
+            .first(conn)?;
+        Ok((find_sub_goal(conn, id)?, stored))
+    })
+}
+
+/// An administrator's change to a sub-goal's wording, deadline or target.
+#[derive(Debug, Clone)]
+pub struct SubGoalPatch {
+    pub text: Option<String>,
+    pub deadline: Option<Deadline>,
+    /// `Some(None)` removes the target.
+    pub target: Option<Option<TargetDoc>>,
+    pub reason: String,
+}
+
+pub fn target_of(row: &SubGoalRow) -> Option<TargetDoc> {
+    Some(TargetDoc {
+        metric: row.target_metric.clone()?,
+        unit: row.target_unit.clone().unwrap_or_default(),
+        baseline_year: row.target_baseline_year,
+        baseline_value: row.target_baseline_value,
+        target_value: row.target_value,
+        note: row.target_note.clone(),
+    })
+}
+
+fn target_json(t: &Option<TargetDoc>) -> Option<String> {
+    t.as_ref().and_then(|t| serde_json::to_string(t).ok())
+}
+
+/// Apply a patch; record old and new values in the revision history. A patch that changes
+/// nothing records nothing.
+pub fn patch_sub_goal(
+    conn: &mut DbConn,
+    id: i32,
+    expected_version: Option<i32>,
+    who: &Principal,
+    patch: &SubGoalPatch,
+    now: NaiveDateTime,
+) -> StoreResult<SubGoalContext> {
+    write_tx(conn, |conn| {
+        let ctx = find_sub_goal(conn, id)?;
+        let cur = &ctx.sub_goal;
+        if let Some(v) = expected_version
+            && v != cur.version
+        {
+            return Err(StoreError::PreconditionFailed {
+                current_etag: etag(cur),
+            });
+        }
+        let old_deadline = (cur.deadline_kind.clone(), cur.deadline_year);
+        let new_text = patch.text.clone().unwrap_or_else(|| cur.text.clone());
+        let new_deadline = patch.deadline.map_or(old_deadline.clone(), |d| {
+            (d.kind().as_str().to_string(), d.year())
+        });
+        let old_target = target_of(cur);
+        let new_target = patch.target.clone().unwrap_or_else(|| old_target.clone());
+        if new_text == cur.text && new_deadline == old_deadline && new_target == old_target {
+            return Ok(ctx);
+        }
+        let t = new_target.as_ref();
+        diesel::update(sub_goals::table.find(id))
+            .set((
+                sub_goals::text.eq(&new_text),
+                sub_goals::deadline_kind.eq(&new_deadline.0),
+                sub_goals::deadline_year.eq(new_deadline.1),
+                sub_goals::target_metric.eq(t.map(|t| t.metric.clone())),
+                sub_goals::target_unit.eq(t.map(|t| t.unit.clone())),
+                sub_goals::target_baseline_year.eq(t.and_then(|t| t.baseline_year)),
+                sub_goals::target_baseline_value.eq(t.and_then(|t| t.baseline_value)),
+                sub_goals::target_value.eq(t.and_then(|t| t.target_value)),
+                sub_goals::target_note.eq(t.and_then(|t| t.note.clone())),
+                sub_goals::wording_pending.eq(if new_text != cur.text {
+                    0
+                } else {
+                    cur.wording_pending
+                }),
+                sub_goals::version.eq(cur.version + 1),
+            ))
+            .execute(conn)?;
+        let rev = NewRevision {
+            sub_goal_id: id,
+            kind: "edited".into(),
+            old_text: Some(cur.text.clone()),
+            new_text: Some(new_text),
+            old_deadline_kind: Some(old_deadline.0),
+            old_deadline_year: old_deadline.1,
+            new_deadline_kind: Some(new_deadline.0),
+            new_deadline_year: new_deadline.1,
+            old_target: target_json(&old_target),
+            new_target: target_json(&new_target),
+            changed_by: who.name.clone(),
+            reason: patch.reason.clone(),
+            changed_at: now,
+        };
+        diesel::insert_into(sub_goal_revisions::table)
+            .values(&rev)
+            .execute(conn)?;
+        find_sub_goal(conn, id)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Owners
+// ---------------------------------------------------------------------------------------------
+
+pub fn list_owners(conn: &mut DbConn) -> StoreResult<Vec<(OwnerRow, Vec<(String, i32)>)>> {
+    read_tx(conn, |conn| {
+        let owners = owners::table
+            .order(owners::name.asc())
+            .select(OwnerRow::as_select())
+            .load(conn)?;
+        let links: Vec<(i32, String, i32)> = measure_owners::table
+            .inner_join(measures::table.inner_join(plans::table))
+            .order((plans::slug.asc(), measures::number.asc()))
+            .select((measure_owners::owner_id, plans::slug, measures::number))
+            .load(conn)?;
+        Ok(owners
+            .into_iter()
+            .map(|o| {
+                let ms = links
+                    .iter()
+                    .filter(|(oid, _, _)| *oid == o.id)
+                    .map(|(_, s, n)| (s.clone(), *n))
+                    .collect();
+                (o, ms)
+            })
+            .collect())
+    })
+}
+
+fn find_owner_by_name(conn: &mut DbConn, name: &str) -> StoreResult<Option<OwnerRow>> {
+    Ok(owners::table
+        .filter(owners::name.eq(name))
+        .select(OwnerRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn insert_owner(
+    conn: &mut DbConn,
+    name: &str,
+    email: Option<&str>,
+    now: NaiveDateTime,
+) -> StoreResult<OwnerRow> {
+    let id: i32 = diesel::insert_into(owners::table)
+        .values((
+            owners::name.eq(name),
+            owners::email.eq(email),
+            owners::created_at.eq(now),
+        ))
+        .returning(owners::id)
+        .get_result(conn)?;
+    Ok(owners::table
+        .find(id)
+        .select(OwnerRow::as_select())
+        .first(conn)?)
+}
+
+pub fn create_owner(
+    conn: &mut DbConn,
+    name: &str,
+    email: Option<&str>,
+    now: NaiveDateTime,
+) -> StoreResult<OwnerRow> {
+    write_tx(conn, |conn| {
+        if find_owner_by_name(conn, name)?.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "an owner named '{name}' exists already"
+            )));
+        }
+        insert_owner(conn, name, email, now)
+    })
+}
+
+/// Replace the owners of a measure.
+pub fn set_measure_owners(
+    conn: &mut DbConn,
+    slug: &str,
+    number: i32,
+    owner_ids: &[i32],
+) -> StoreResult<Vec<OwnerRow>> {
+    write_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let measure = find_measure(conn, &plan, number)?;
+        let known: Vec<i32> = owners::table
+            .filter(owners::id.eq_any(owner_ids))
+            .select(owners::id)
+            .load(conn)?;
+        let unknown: Vec<String> = owner_ids
+            .iter()
+            .filter(|id| !known.contains(id))
+            .map(|id| id.to_string())
+            .collect();
+        if !unknown.is_empty() {
+            return Err(DomainError::new(
+                "owner_ids",
+                format!("no owner with id {}", unknown.join(", ")),
+            )
+            .into());
+        }
+        diesel::delete(measure_owners::table.filter(measure_owners::measure_id.eq(measure.id)))
+            .execute(conn)?;
+        let mut ids = owner_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for owner_id in ids {
+            diesel::insert_into(measure_owners::table)
+                .values((
+                    measure_owners::measure_id.eq(measure.id),
+                    measure_owners::owner_id.eq(owner_id),
+                ))
+                .execute(conn)?;
+        }
+        owners_of(conn, measure.id)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+// ---------------------------------------------------------------------------------------------
+
+/// What `token create` asks for.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub name: String,
+    pub role: Role,
+    /// For owner tokens: the owner's e-mail address (set or updated).
+    pub email: Option<String>,
+    /// For owner tokens: plan and measure numbers the owner is given.
+    pub plan_slug: String,
+    pub measures: Vec<i32>,
+    pub token_hash: String,
+}
+
+pub fn create_token(conn: &mut DbConn, t: &NewToken, now: NaiveDateTime) -> StoreResult<TokenRow> {
+    write_tx(conn, |conn| {
+        let owner_id = if t.role == Role::Owner {
+            let plan = find_plan(conn, &t.plan_slug)?;
+            let owner = match find_owner_by_name(conn, &t.name)? {
+                Some(o) => {
+                    if t.email.is_some() && t.email != o.email {
+                        diesel::update(owners::table.find(o.id))
+                            .set(owners::email.eq(&t.email))
+                            .execute(conn)?;
+                    }
+                    o
+                }
+                None => insert_owner(conn, &t.name, t.email.as_deref(), now)?,
+            };
+            for number in &t.measures {
+                let m = find_measure(conn, &plan, *number)?;
+                let exists = diesel::select(diesel::dsl::exists(
+                    measure_owners::table
+                        .filter(measure_owners::measure_id.eq(m.id))
+                        .filter(measure_owners::owner_id.eq(owner.id)),
+                ))
+                .get_result::<bool>(conn)?;
+                if !exists {
+                    diesel::insert_into(measure_owners::table)
+                        .values((
+                            measure_owners::measure_id.eq(m.id),
+                            measure_owners::owner_id.eq(owner.id),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            Some(owner.id)
+        } else {
+            None
+        };
+        let id: i32 = diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::name.eq(&t.name),
+                api_tokens::role.eq(t.role.as_str()),
+                api_tokens::owner_id.eq(owner_id),
+                api_tokens::token_hash.eq(&t.token_hash),
+                api_tokens::created_at.eq(now),
+            ))
+            .returning(api_tokens::id)
+            .get_result(conn)?;
+        Ok(api_tokens::table
+            .find(id)
+            .select(TokenRow::as_select())
+            .first(conn)?)
+    })
+}
+
+pub fn list_tokens(conn: &mut DbConn) -> StoreResult<Vec<TokenRow>> {
+    Ok(api_tokens::table
+        .order(api_tokens::id.asc())
+        .select(TokenRow::as_select())
+        .load(conn)?)
+}
+
+pub fn revoke_token(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> StoreResult<TokenRow> {
+    write_tx(conn, |conn| {
+        let n = diesel::update(
+            api_tokens::table
+                .filter(api_tokens::id.eq(id))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(Some(now)))
+        .execute(conn)?;
+        let row = api_tokens::table
+            .find(id)
+            .select(TokenRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no token with id {id}")))?;
+        if n == 0 {
+            return Err(StoreError::Conflict(format!("token {id} is revoked already")));
+        }
+        Ok(row)
+    })
+}
+
+/// The principal behind a token hash, if the token exists and is not revoked.
+pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> StoreResult<Option<Principal>> {
+    let row = api_tokens::table
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let role = Role::parse(&row.role)?;
+    Ok(Some(Principal {
+        token_id: Some(row.id),
+        name: row.name,
+        role,
+        owner_id: row.owner_id,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indicators
+// ---------------------------------------------------------------------------------------------
+
+pub type IndicatorWithValues = (IndicatorRow, Option<String>, Vec<IndicatorValueRow>);
+
+fn indicator_with_values(conn: &mut DbConn, row: IndicatorRow) -> StoreResult<IndicatorWithValues> {
+    let key = match row.sub_goal_id {
+        Some(sid) => sub_goals::table
+            .find(sid)
+            .select(sub_goals::key)
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let values = indicator_values::table
+        .filter(indicator_values::indicator_id.eq(row.id))
+        .order(indicator_values::year.asc())
+        .select(IndicatorValueRow::as_select())
+        .load(conn)?;
+    Ok((row, key, values))
+}
+
+pub fn list_indicators(conn: &mut DbConn, slug: &str) -> StoreResult<Vec<IndicatorWithValues>> {
+    read_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let rows = indicators::table
+            .filter(indicators::plan_id.eq(plan.id))
+            .order(indicators::code.asc())
+            .select(IndicatorRow::as_select())
+            .load(conn)?;
+        rows.into_iter()
+            .map(|r| indicator_with_values(conn, r))
+            .collect()
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIndicator {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub baseline_year: Option<i32>,
+    pub baseline_value: Option<f64>,
+    pub target_value: Option<f64>,
+    pub target_year: Option<i32>,
+    pub sub_goal_key: Option<String>,
+}
+
+fn sub_goal_id_by_key(conn: &mut DbConn, plan_id: i32, key: &str) -> StoreResult<Option<i32>> {
+    Ok(sub_goals::table
+        .inner_join(measures::table)
+        .filter(measures::plan_id.eq(plan_id))
+        .filter(sub_goals::key.eq(key))
+        .select(sub_goals::id)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn create_indicator(
+    conn: &mut DbConn,
+    slug: &str,
+    new: &NewIndicator,
+) -> StoreResult<IndicatorWithValues> {
+    write_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let exists = diesel::select(diesel::dsl::exists(
+            indicators::table
+                .filter(indicators::plan_id.eq(plan.id))
+                .filter(indicators::code.eq(&new.code)),
+        ))
+        .get_result::<bool>(conn)?;
+        if exists {
+            return Err(StoreError::Conflict(format!(
+                "plan '{slug}' has an indicator with code '{}' already",
+                new.code
+            )));
+        }
+        let sub_goal_id = match &new.sub_goal_key {
+            Some(k) => Some(sub_goal_id_by_key(conn, plan.id, k)?.ok_or_else(|| {
+                DomainError::new("sub_goal", format!("plan '{slug}' has no sub-goal '{k}'"))
+            })?),
+            None => None,
+        };
+        let id: i32 = diesel::insert_into(indicators::table)
+            .values((
+                indicators::plan_id.eq(plan.id),
+                indicators::code.eq(&new.code),
+                indicators::name.eq(&new.name),
+                indicators::unit.eq(&new.unit),
+                indicators::baseline_year.eq(new.baseline_year),
+                indicators::baseline_value.eq(new.baseline_value),
+                indicators::target_value.eq(new.target_value),
+                indicators::target_year.eq(new.target_year),
+                indicators::sub_goal_id.eq(sub_goal_id),
+            ))
+            .returning(indicators::id)
+            .get_result(conn)?;
+        let row = indicators::table
+            .find(id)
+            .select(IndicatorRow::as_select())
+            .first(conn)?;
+        indicator_with_values(conn, row)
+    })
+}
+
+fn find_indicator(conn: &mut DbConn, id: i32) -> StoreResult<IndicatorRow> {
+    indicators::table
+        .find(id)
+        .select(IndicatorRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no indicator with id {id}")))
+}
+
+pub fn get_indicator_value(
+    conn: &mut DbConn,
+    id: i32,
+    year: i32,
+) -> StoreResult<IndicatorValueRow> {
+    read_tx(conn, |conn| {
+        find_indicator(conn, id)?;
+        indicator_values::table
+            .filter(indicator_values::indicator_id.eq(id))
+            .filter(indicator_values::year.eq(year))
+            .select(IndicatorValueRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("indicator {id} has no value for {year}")))
+    })
+}
+
+/// Set the value of a year; returns the stored value and whether it was new.
+pub fn put_indicator_value(
+    conn: &mut DbConn,
+    id: i32,
+    year: i32,
+    value: f64,
+    note: Option<String>,
+    who: &Principal,
+    now: NaiveDateTime,
+) -> StoreResult<(IndicatorValueRow, bool)> {
+    write_tx(conn, |conn| {
+        find_indicator(conn, id)?;
+        let key = indicator_values::table
+            .filter(indicator_values::indicator_id.eq(id))
+            .filter(indicator_values::year.eq(year));
+        let existed = diesel::select(diesel::dsl::exists(key)).get_result::<bool>(conn)?;
+        if existed {
+            diesel::update(key)
+                .set((
+                    indicator_values::value.eq(value),
+                    indicator_values::note.eq(&note),
+                    indicator_values::updated_by.eq(&who.name),
+                    indicator_values::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(indicator_values::table)
+                .values((
+                    indicator_values::indicator_id.eq(id),
+                    indicator_values::year.eq(year),
+                    indicator_values::value.eq(value),
+                    indicator_values::note.eq(&note),
+                    indicator_values::updated_by.eq(&who.name),
+                    indicator_values::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        let row = key
+            .select(IndicatorValueRow::as_select())
+            .first(conn)?;
+        Ok((row, !existed))
+    })
+}
+
+/// Whether the database holds no plan yet (start-up loads the Ballerup seed then).
+pub fn is_empty(conn: &mut DbConn) -> StoreResult<bool> {
+    let n: i64 = plans::table.count().get_result(conn)?;
+    Ok(n == 0)
+}
+
+/// The database answers a trivial query.
+pub fn ping(conn: &mut DbConn) -> StoreResult<()> {
+    let _: i64 = plans::table.count().get_result(conn)?;
+    Ok(())
+}
+
+/// Used by tests and the restart check: number of progress updates stored.
+pub fn count_progress(conn: &mut DbConn) -> StoreResult<i64> {
+    Ok(progress_updates::table.count().get_result(conn)?)
+}
+
+pub fn get_progress(conn: &mut DbConn, sub_goal_id: i32, update_id: i32) -> StoreResult<ProgressRow> {
+    progress_updates::table
+        .filter(progress_updates::id.eq(update_id))
+        .filter(progress_updates::sub_goal_id.eq(sub_goal_id))
+        .select(ProgressRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "sub-goal {sub_goal_id} has no progress update {update_id}"
+            ))
+        })
+}
+
+pub fn get_indicator(conn: &mut DbConn, id: i32) -> StoreResult<IndicatorWithValues> {
+    read_tx(conn, |conn| {
+        let row = find_indicator(conn, id)?;
+        indicator_with_values(conn, row)
+    })
+}

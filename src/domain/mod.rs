@@ -1,0 +1,72 @@
+//! Domain rules of a climate action plan: deadlines, status, progress, roles and the plan
+//! document format. Plain Rust: no web framework and no database in here, so every rule can be
+//! unit-tested on its own and reused by the API, the CLI and the reports.
+
+pub mod deadline;
+pub mod plan_doc;
+pub mod progress;
+pub mod status;
+pub mod token;
+
+pub use deadline::{Deadline, DeadlineKind};
+pub use status::{Flags, Status};
+
+/// A rule a value broke: which field, and what is wrong with it, in words a user understands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct DomainError {
+    pub field: String,
+    pub message: String,
+}
+
+impl DomainError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An e-mail address, checked for the shape `local@domain` (delivery proves the rest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let s = s.trim();
+        let bad = || DomainError::new("email", format!("'{s}' is not an e-mail address"));
+        if s.len() > 254 || s.chars().any(char::is_whitespace) {
+            return Err(bad());
+        }
+        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        if local.is_empty() || domain.is_empty() || domain.contains('@') || !domain.contains('.') {
+            return Err(bad());
+        }
+        if domain.starts_with('.') || domain.ends_with('.') {
+            return Err(bad());
+        }
+        Ok(Self(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmailAddress;
+
+    #[test]
+    fn email_addresses() {
+        assert!(EmailAddress::parse("klima@ballerup.dk").is_ok());
+        assert_eq!(
+            EmailAddress::parse("  klima@ballerup.dk ").unwrap().as_str(),
+            "klima@ballerup.dk"
+        );
+        for bad in ["", "klima", "@ballerup.dk", "klima@", "kli ma@b.dk", "a@b", "a@@b.dk", "a@.dk"] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! klimaspor: keeps a municipality's climate action plan honest.
+//!
+//! Where each concern lives:
+//! - [`domain`]: the plan's rules (deadlines, status, progress, the plan document format);
+//!   plain Rust, no web framework, no database.
+//! - [`db`]: storage over SQLite or PostgreSQL with one diesel code path; migrations; import.
+//! - [`api`]: the REST API (actix-web): handlers, errors as problem+json, auth, OpenAPI.
+//! - [`startup`]: wiring a configuration into a running server.
+//! - [`cli`]: the `klimaspor` command line.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod startup;
+pub mod telemetry;
+
+/// The Ballerup Kommune plan, compiled in so a fresh database can be seeded without files.
+pub const BALLERUP_SEED: &str = include_str!("../seeds/ballerup.json");

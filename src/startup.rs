@@ -1,0 +1,102 @@
+//! From a configuration to a running server: open the database, apply migrations, load the
+//! Ballerup plan into an empty database, bind the listener, build the app.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use chrono::Utc;
+
+use crate::api;
+use crate::config::Config;
+use crate::db::{self, Backend, Pool, import, store};
+use crate::domain::plan_doc::PlanDoc;
+
+/// Shared state of the HTTP handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub public_read: bool,
+}
+
+/// Open the configured database, apply pending migrations and, if it holds no plan and
+/// `seed_on_empty` is set, import the Ballerup plan.
+pub fn prepare_database(config: &Config) -> anyhow::Result<(Backend, Pool)> {
+    let url = config.database_url();
+    let (backend, pool) = db::connect(&url, config.db_pool_size)?;
+    let mut conn = pool
+        .get()
+        .with_context(|| format!("cannot use {}", backend.describe()))?;
+    let applied = db::run_migrations(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied database migrations");
+    }
+    if config.seed_on_empty && store::is_empty(&mut conn)? {
+        let doc = PlanDoc::from_json(crate::BALLERUP_SEED)
+            .map_err(|e| anyhow::anyhow!("the compiled-in Ballerup plan is invalid: {e}"))?;
+        let summary = import::import_plan(&mut conn, &doc, "klimaspor", Utc::now().naive_utc())?;
+        tracing::info!(
+            plan = %summary.plan,
+            measures = summary.measures.created,
+            sub_goals = summary.sub_goals.created,
+            "empty database: loaded the Ballerup plan"
+        );
+    }
+    Ok((backend, pool))
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: Pool,
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let cfg = config.clone();
+        let (backend, pool) = web::block(move || prepare_database(&cfg))
+            .await
+            .context("database preparation was interrupted")??;
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        tracing::info!(
+            address = %listener.local_addr()?,
+            database = %backend.describe(),
+            public_read = config.public_read,
+            "klimaspor is serving"
+        );
+        let state = AppState {
+            pool: pool.clone(),
+            public_read: config.public_read,
+        };
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .configure(api::configure)
+                .wrap(api::error::problem_fallback())
+                .wrap(actix_web::middleware::from_fn(api::logging::log_request))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> Pool {
+        self.pool.clone()
+    }
+
+    /// A handle to stop the server gracefully (in-flight requests finish).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
