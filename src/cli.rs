@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::Utc;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
@@ -14,7 +13,11 @@ use crate::domain::token::{self, Role};
 use crate::startup::{self, Application};
 
 #[derive(Debug, Parser)]
-#[command(name = "klimaspor", version, about = "Keeps a municipality's climate action plan honest")]
+#[command(
+    name = "klimaspor",
+    version,
+    about = "Keeps a municipality's climate action plan honest"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -99,13 +102,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let doc = PlanDoc::from_json(&text)
-                .map_err(|e| anyhow::anyhow!("{} is not a valid plan document: {e}", file.display()))?;
+            let doc = PlanDoc::from_json(&text).map_err(|e| {
+                anyhow::anyhow!("{} is not a valid plan document: {e}", file.display())
+            })?;
             let mut config = config;
             config.seed_on_empty = false;
             let (_, pool) = startup::prepare_database(&config)?;
             let mut conn = pool.get()?;
-            let summary = import::import_plan(&mut conn, &doc, "klimaspor import", Utc::now().naive_utc())?;
+            let summary =
+                import::import_plan(&mut conn, &doc, "klimaspor import", crate::clock::now_utc())?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
             if !summary.kept_not_in_document.is_empty() {
                 eprintln!(
@@ -123,7 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
     let (_, pool) = startup::prepare_database(config)?;
     let mut conn = pool.get()?;
-    let now = Utc::now().naive_utc();
+    let now = crate::clock::now_utc();
     match command {
         TokenCommand::Create {
             role,
@@ -172,7 +177,10 @@ fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::List => {
             let rows = store::list_tokens(&mut conn)?;
-            println!("{:>4}  {:<7}  {:<20}  {:<40}  state", "id", "role", "created (UTC)", "name");
+            println!(
+                "{:>4}  {:<7}  {:<20}  {:<40}  state",
+                "id", "role", "created (UTC)", "name"
+            );
             for t in rows {
                 let state = match t.revoked_at {
                     Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),

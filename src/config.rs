@@ -14,7 +14,12 @@ pub enum LogFormat {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Address and port the HTTP API listens on.
-    #[arg(long, env = "KLIMASPOR_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "KLIMASPOR_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
 
     /// Database: postgres://USER:PASSWORD@HOST:PORT/DB, sqlite://PATH or a plain file path.
@@ -23,7 +28,12 @@ pub struct Config {
     pub database_url: Option<String>,
 
     /// Folder for the embedded database and (later) the mail outbox and report archive.
-    #[arg(long, env = "KLIMASPOR_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "KLIMASPOR_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// Whether reads need no token (true) or a reader, owner or admin token (false).
@@ -32,11 +42,22 @@ pub struct Config {
     pub public_read: bool,
 
     /// Log format on stderr: human-readable text or one JSON object per line.
-    #[arg(long, env = "KLIMASPOR_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "KLIMASPOR_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// Size of the database connection pool.
-    #[arg(long, env = "KLIMASPOR_DB_POOL_SIZE", default_value_t = 8, global = true)]
+    #[arg(
+        long,
+        env = "KLIMASPOR_DB_POOL_SIZE",
+        default_value_t = 8,
+        global = true
+    )]
     pub db_pool_size: u32,
 
     /// Load the Ballerup plan when the database holds no plan yet.

@@ -6,7 +6,6 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use chrono::Utc;
 
 use crate::api;
 use crate::config::Config;
@@ -35,7 +34,7 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<(Backend, Pool)> {
     if config.seed_on_empty && store::is_empty(&mut conn)? {
         let doc = PlanDoc::from_json(crate::BALLERUP_SEED)
             .map_err(|e| anyhow::anyhow!("the compiled-in Ballerup plan is invalid: {e}"))?;
-        let summary = import::import_plan(&mut conn, &doc, "klimaspor", Utc::now().naive_utc())?;
+        let summary = import::import_plan(&mut conn, &doc, "klimaspor", crate::clock::now_utc())?;
         tracing::info!(
             plan = %summary.plan,
             measures = summary.measures.created,

@@ -35,18 +35,17 @@ impl Caller {
             ApiError::Unauthorized("this request needs 'Authorization: Bearer TOKEN'".into())
         })
     }
+}
 
-    pub fn require_admin(&self) -> Result<&Principal, ApiError> {
-        let p = self.require_token()?;
-        if p.role == Role::Admin {
-            Ok(p)
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "this request needs an admin token; '{}' has the role {}",
-                p.name,
-                p.role.as_str()
-            )))
-        }
+fn require_admin(p: &Principal) -> Result<&Principal, ApiError> {
+    if p.role == Role::Admin {
+        Ok(p)
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "this request needs an admin token; '{}' has the role {}",
+            p.name,
+            p.role.as_str()
+        )))
     }
 }
 
@@ -54,7 +53,8 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let malformed = || ApiError::Unauthorized("the Authorization header must be 'Bearer TOKEN'".into());
+    let malformed =
+        || ApiError::Unauthorized("the Authorization header must be 'Bearer TOKEN'".into());
     let value = value.to_str().map_err(|_| malformed())?;
     let (scheme, token) = value.trim().split_once(' ').ok_or_else(malformed)?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
@@ -82,6 +82,41 @@ impl FromRequest for Caller {
                 Some(p) => Ok(Caller(Some(p))),
                 None => Err(ApiError::Unauthorized("unknown or revoked token".into())),
             }
+        })
+    }
+}
+
+/// A caller that must hold a valid token: extracting it fails with 401 before the body is
+/// read, so an anonymous write is refused as such whatever its body.
+pub struct Authenticated(pub Principal);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            caller.require_token().cloned().map(Authenticated)
+        })
+    }
+}
+
+/// A caller that must hold an admin token: 401 without a token, 403 with another role,
+/// both before the body is read.
+pub struct Admin(pub Principal);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Authenticated::from_request(req, payload);
+        Box::pin(async move {
+            let Authenticated(p) = caller.await?;
+            require_admin(&p)?;
+            Ok(Admin(p))
         })
     }
 }

@@ -1,6 +1,6 @@
 //! What the API sends and receives (English snake_case), and the conversion from stored rows.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -17,7 +17,7 @@ pub struct PlanSummary {
     pub baseline_year: i32,
     /// The source document the plan was structured from.
     pub source: Option<String>,
-    pub updated_at: NaiveDateTime,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<&PlanRow> for PlanSummary {
@@ -28,7 +28,7 @@ impl From<&PlanRow> for PlanSummary {
             title: p.title.clone(),
             baseline_year: p.baseline_year,
             source: p.source.clone(),
-            updated_at: p.updated_at,
+            updated_at: p.updated_at.and_utc(),
         }
     }
 }
@@ -121,7 +121,7 @@ pub struct SubGoalView {
     pub progress: i32,
     pub achieved_on: Option<NaiveDate>,
     /// When the newest progress update was recorded (UTC).
-    pub last_update_at: Option<NaiveDateTime>,
+    pub last_update_at: Option<DateTime<Utc>>,
     /// The date the newest progress update speaks for.
     pub last_as_of: Option<NaiveDate>,
     pub latest_note: Option<String>,
@@ -135,12 +135,7 @@ pub struct SubGoalView {
 pub fn sub_goal_view(g: &SubGoalRow, measure_number: i32, as_of: NaiveDate) -> SubGoalView {
     let deadline = deadline_of(&g.deadline_kind, g.deadline_year);
     let status = status_of(&g.status);
-    let flags = Flags::compute(
-        &deadline,
-        status,
-        g.last_update_at.map(|t| t.date()),
-        as_of,
-    );
+    let flags = Flags::compute(&deadline, status, g.last_update_at.map(|t| t.date()), as_of);
     SubGoalView {
         id: g.id,
         key: g.key.clone(),
@@ -154,7 +149,7 @@ pub fn sub_goal_view(g: &SubGoalRow, measure_number: i32, as_of: NaiveDate) -> S
         status_reason: g.status_reason.clone(),
         progress: g.progress,
         achieved_on: g.achieved_on,
-        last_update_at: g.last_update_at,
+        last_update_at: g.last_update_at.map(|t| t.and_utc()),
         last_as_of: g.last_as_of,
         latest_note: g.last_note.clone(),
         latest_kpi_value: g.last_kpi_value,
@@ -211,7 +206,7 @@ pub struct RevisionView {
     pub new_target: Option<TargetDoc>,
     pub changed_by: String,
     pub reason: String,
-    pub changed_at: NaiveDateTime,
+    pub changed_at: DateTime<Utc>,
 }
 
 fn parse_target(t: &Option<String>) -> Option<TargetDoc> {
@@ -237,7 +232,7 @@ pub fn revision_view(r: &RevisionRow, key: &str) -> RevisionView {
         new_target: parse_target(&r.new_target),
         changed_by: r.changed_by.clone(),
         reason: r.reason.clone(),
-        changed_at: r.changed_at,
+        changed_at: r.changed_at.and_utc(),
     }
 }
 
@@ -347,7 +342,7 @@ pub struct ProgressView {
     pub reason: Option<String>,
     /// Name of the token holder who reported.
     pub reporter: String,
-    pub recorded_at: NaiveDateTime,
+    pub recorded_at: DateTime<Utc>,
 }
 
 impl From<&ProgressRow> for ProgressView {
@@ -363,7 +358,7 @@ impl From<&ProgressRow> for ProgressView {
             achieved_on: p.achieved_on,
             reason: p.reason.clone(),
             reporter: p.reporter.clone(),
-            recorded_at: p.recorded_at,
+            recorded_at: p.recorded_at.and_utc(),
         }
     }
 }
@@ -471,7 +466,7 @@ pub struct IndicatorValueView {
     pub value: f64,
     pub note: Option<String>,
     pub updated_by: String,
-    pub updated_at: NaiveDateTime,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<&IndicatorValueRow> for IndicatorValueView {
@@ -481,7 +476,7 @@ impl From<&IndicatorValueRow> for IndicatorValueView {
             value: v.value,
             note: v.note.clone(),
             updated_by: v.updated_by.clone(),
-            updated_at: v.updated_at,
+            updated_at: v.updated_at.and_utc(),
         }
     }
 }

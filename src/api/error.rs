@@ -154,9 +154,9 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::PayloadTooLarge(
             format!("the body is {length} bytes; the limit is {limit} bytes"),
         ),
-        JsonPayloadError::Overflow { limit } => {
-            ApiError::PayloadTooLarge(format!("the body is larger than the limit of {limit} bytes"))
-        }
+        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!(
+            "the body is larger than the limit of {limit} bytes"
+        )),
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
             "send the body as JSON with 'Content-Type: application/json'".into(),
         ),
@@ -172,7 +172,10 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
     api.into()
 }
 
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
     ApiError::BadRequest(format!("invalid query string: {err}")).into()
 }
 
@@ -219,7 +222,6 @@ fn ensure_problem<B: MessageBody + 'static>(
         ServiceResponse::new(req, new).map_into_right_body::<B>(),
     ))
 }
-
 
 #[cfg(test)]
 mod tests {

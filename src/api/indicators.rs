@@ -2,16 +2,15 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
 
-use super::auth::Caller;
+use super::auth::{Admin, Caller};
 use super::dto::{self, IndicatorValueBody, IndicatorValueView, IndicatorView, NewIndicatorBody};
 use super::error::{ApiError, Problem};
 use super::run_db;
 use crate::db::store::{self, NewIndicator};
+use crate::domain::DomainError;
 use crate::domain::deadline::{MAX_YEAR, MIN_YEAR};
 use crate::domain::progress::{MAX_NOTE_CHARS, optional_text};
-use crate::domain::DomainError;
 use crate::startup::AppState;
 
 fn check_year(field: &str, year: i32) -> Result<i32, DomainError> {
@@ -68,11 +67,10 @@ pub async fn list_indicators(
 #[post("/plans/{slug}/indicators")]
 pub async fn create_indicator(
     state: web::Data<AppState>,
-    caller: Caller,
+    _admin: Admin,
     slug: web::Path<String>,
     body: web::Json<NewIndicatorBody>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let b = body.into_inner();
     let required = |field: &str, v: String| -> Result<String, DomainError> {
         optional_text(field, Some(v), 200)?
@@ -91,10 +89,16 @@ pub async fn create_indicator(
         code,
         name: required("name", b.name)?,
         unit: required("unit", b.unit)?,
-        baseline_year: b.baseline_year.map(|y| check_year("baseline_year", y)).transpose()?,
+        baseline_year: b
+            .baseline_year
+            .map(|y| check_year("baseline_year", y))
+            .transpose()?,
         baseline_value: b.baseline_value,
         target_value: b.target_value,
-        target_year: b.target_year.map(|y| check_year("target_year", y)).transpose()?,
+        target_year: b
+            .target_year
+            .map(|y| check_year("target_year", y))
+            .transpose()?,
         sub_goal_key: b.sub_goal,
     };
     let slug = slug.into_inner();
@@ -158,17 +162,17 @@ pub async fn get_value(
 #[put("/indicators/{id}/values/{year}")]
 pub async fn put_value(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Admin,
     path: web::Path<(i32, i32)>,
     body: web::Json<IndicatorValueBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = caller.require_admin()?.clone();
+    let who = caller.0;
     let (id, year) = path.into_inner();
     let year = check_year("year", year)?;
     let b = body.into_inner();
     check_finite("value", Some(b.value))?;
     let note = optional_text("note", b.note, MAX_NOTE_CHARS)?;
-    let now = Utc::now().naive_utc();
+    let now = crate::clock::now_utc();
     let (row, created) = run_db(&state, move |c| {
         store::put_indicator_value(c, id, year, b.value, note, &who, now)
     })

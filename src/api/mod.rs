@@ -13,8 +13,12 @@ pub mod owners;
 pub mod plans;
 pub mod subgoals;
 
-use actix_web::web;
-use chrono::{NaiveDate, Utc};
+use std::sync::OnceLock;
+
+use actix_web::dev::ResourceDef;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_swagger_ui::SwaggerUi;
@@ -25,13 +29,7 @@ use crate::db::store::StoreResult;
 use crate::startup::AppState;
 use error::ApiError;
 
-/// The municipality's time zone: dates ("today", "overdue") are judged in it.
-pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Copenhagen;
-
-/// Today's date in Copenhagen.
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&TIME_ZONE).date_naive()
-}
+pub use crate::clock::today;
 
 /// Run one store operation on a pooled connection on the blocking thread pool.
 pub async fn run_db<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
@@ -146,6 +144,52 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(not_found));
 }
 
-async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!("no resource at {}", req.path())))
+/// Route templates and their methods, read from the OpenAPI document: the one list of routes.
+fn known_routes() -> &'static [(ResourceDef, Vec<&'static str>)] {
+    static ROUTES: OnceLock<Vec<(ResourceDef, Vec<&'static str>)>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        ApiDoc::openapi()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect()
+    })
+}
+
+/// No route matched: 405 with `Allow` when the path exists with other methods, else 404.
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    let allowed: Vec<&str> = known_routes()
+        .iter()
+        .filter(|(def, _)| def.is_match(req.path()))
+        .flat_map(|(_, methods)| methods.iter().copied())
+        .collect();
+    if allowed.is_empty() {
+        return ApiError::NotFound(format!("no resource at {}", req.path())).error_response();
+    }
+    let mut res = error::problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{} is not allowed on {}; allowed: {}",
+            req.method(),
+            req.path(),
+            allowed.join(", ")
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    res
 }

@@ -2,9 +2,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
 
-use super::auth::Caller;
+use super::auth::{Admin, Caller};
 use super::dto::{MeasureRef, NewOwnerBody, OwnerRef, OwnerView, OwnersBody};
 use super::error::{ApiError, Problem};
 use super::run_db;
@@ -45,17 +44,21 @@ fn owner_view(o: &OwnerRow, measures: &[(String, i32)]) -> OwnerView {
 #[put("/plans/{slug}/measures/{number}/owners")]
 pub async fn put_measure_owners(
     state: web::Data<AppState>,
-    caller: Caller,
+    _admin: Admin,
     path: web::Path<(String, i32)>,
     body: web::Json<OwnersBody>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let (slug, number) = path.into_inner();
     let ids = body.into_inner().owner_ids;
     if ids.len() > 100 {
-        return Err(ApiError::Unprocessable("owner_ids: at most 100 owners".into()));
+        return Err(ApiError::Unprocessable(
+            "owner_ids: at most 100 owners".into(),
+        ));
     }
-    let owners = run_db(&state, move |c| store::set_measure_owners(c, &slug, number, &ids)).await?;
+    let owners = run_db(&state, move |c| {
+        store::set_measure_owners(c, &slug, number, &ids)
+    })
+    .await?;
     let body: Vec<OwnerRef> = owners
         .iter()
         .map(|o| OwnerRef {
@@ -119,10 +122,9 @@ pub async fn get_owner(
 #[post("/owners")]
 pub async fn create_owner(
     state: web::Data<AppState>,
-    caller: Caller,
+    _admin: Admin,
     body: web::Json<NewOwnerBody>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
     let b = body.into_inner();
     let name = optional_text("name", Some(b.name), 200)?
         .ok_or_else(|| DomainError::new("name", "must not be empty"))?;
@@ -131,8 +133,11 @@ pub async fn create_owner(
         .map(|e| EmailAddress::parse(&e))
         .transpose()?
         .map(|e| e.as_str().to_string());
-    let now = Utc::now().naive_utc();
-    let owner = run_db(&state, move |c| store::create_owner(c, &name, email.as_deref(), now)).await?;
+    let now = crate::clock::now_utc();
+    let owner = run_db(&state, move |c| {
+        store::create_owner(c, &name, email.as_deref(), now)
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/owners/{}", owner.id)))
         .json(owner_view(&owner, &[])))

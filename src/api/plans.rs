@@ -6,7 +6,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::auth::Caller;
-use super::dto::{self, MeasureDetailView, MeasureView, Page, PlanDetail, PlanSummary, SubGoalView, ThemeView};
+use super::dto::{
+    self, MeasureDetailView, MeasureView, Page, PlanDetail, PlanSummary, SubGoalView, ThemeView,
+};
 use super::error::{ApiError, Problem};
 use super::{run_db, today};
 use crate::db::store::{self, PlanData};
@@ -64,7 +66,9 @@ impl ListQuery {
     }
 
     fn theme_matches(&self, data: &PlanData, theme_code: &str) -> bool {
-        let Some(wanted) = &self.theme else { return true };
+        let Some(wanted) = &self.theme else {
+            return true;
+        };
         // Walk up from the measure's theme: a match on it or any ancestor counts.
         let mut current = data.themes.iter().find(|t| t.code == theme_code);
         while let Some(t) = current {
@@ -90,7 +94,9 @@ impl ListQuery {
 
     fn sub_goal_matches(&self, g: &SubGoalView) -> bool {
         self.status.is_none_or(|s| s == g.status)
-            && self.deadline_year.is_none_or(|y| g.deadline.year == Some(y))
+            && self
+                .deadline_year
+                .is_none_or(|y| g.deadline.year == Some(y))
             && self.overdue.is_none_or(|o| g.flags.overdue == o)
     }
 

@@ -2,15 +2,16 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::Utc;
 
-use super::auth::Caller;
-use super::dto::{self, ProgressBody, ProgressCreated, ProgressView, SubGoalPatchBody, SubGoalView};
+use super::auth::{Admin, Authenticated, Caller};
+use super::dto::{
+    self, ProgressBody, ProgressCreated, ProgressView, SubGoalPatchBody, SubGoalView,
+};
 use super::error::{ApiError, Problem};
 use super::{run_db, today};
 use crate::db::store::{self, SubGoalPatch};
-use crate::domain::progress::{MAX_NOTE_CHARS, ProgressReport, RawProgress, optional_text};
 use crate::domain::DomainError;
+use crate::domain::progress::{MAX_NOTE_CHARS, ProgressReport, RawProgress, optional_text};
 use crate::startup::AppState;
 
 /// The version an `If-Match` value names, if it is one of our sub-goal ETags for `id`.
@@ -82,12 +83,12 @@ pub async fn get_sub_goal(
 #[patch("/subgoals/{id}")]
 pub async fn patch_sub_goal(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Admin,
     req: HttpRequest,
     id: web::Path<i32>,
     body: web::Json<SubGoalPatchBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = caller.require_admin()?.clone();
+    let who = caller.0;
     let id = id.into_inner();
     let expected = if_match_version(&req, id)?;
     let body = body.into_inner();
@@ -124,7 +125,7 @@ pub async fn patch_sub_goal(
         target: body.target,
         reason,
     };
-    let now = Utc::now().naive_utc();
+    let now = crate::clock::now_utc();
     let ctx = run_db(&state, move |c| {
         store::patch_sub_goal(c, id, expected, &who, &patch, now)
     })
@@ -153,12 +154,12 @@ pub async fn patch_sub_goal(
 #[post("/subgoals/{id}/progress")]
 pub async fn post_progress(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     req: HttpRequest,
     id: web::Path<i32>,
     body: web::Json<ProgressBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = caller.require_token()?.clone();
+    let who = caller.0;
     let id = id.into_inner();
     let b = body.into_inner();
     let today = today();
@@ -180,7 +181,7 @@ pub async fn post_progress(
                 .into(),
         )
     })?;
-    let now = Utc::now().naive_utc();
+    let now = crate::clock::now_utc();
     let (ctx, update) = run_db(&state, move |c| {
         store::append_progress(c, id, expected, &who, &report, now)
     })
@@ -233,4 +234,3 @@ pub async fn get_progress(
     let row = run_db(&state, move |c| store::get_progress(c, id, update_id)).await?;
     Ok(HttpResponse::Ok().json(ProgressView::from(&row)))
 }
-

@@ -125,12 +125,8 @@ fn import_in_tx(
     // Themes, depth first; parents are always imported before their children.
     let mut theme_ids: Vec<(String, i32)> = Vec::new();
     for (position, (parent, t)) in doc.themes_flat().into_iter().enumerate() {
-        let parent_id = parent.and_then(|code| {
-            theme_ids
-                .iter()
-                .find(|(c, _)| c == code)
-                .map(|(_, id)| *id)
-        });
+        let parent_id =
+            parent.and_then(|code| theme_ids.iter().find(|(c, _)| c == code).map(|(_, id)| *id));
         let position = position as i32;
         let row = themes::table
             .filter(themes::plan_id.eq(plan_id))
@@ -445,8 +441,7 @@ fn sync_sub_goal(
             let old_target = target_of(&r);
             let content_changed =
                 r.text != g.text || old_deadline != g.deadline || old_target != g.target;
-            let changed =
-                content_changed || r.position != position || r.wording_pending != pending;
+            let changed = content_changed || r.position != position || r.wording_pending != pending;
             if !changed {
                 return Ok((false, false));
             }

@@ -39,7 +39,9 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 /// Errors of the storage layer. `Display` is for logs and operators, never for API clients.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("unsupported DATABASE_URL '{0}': use postgres://… for PostgreSQL, or sqlite://PATH or a plain file path for SQLite")]
+    #[error(
+        "unsupported DATABASE_URL '{0}': use postgres://… for PostgreSQL, or sqlite://PATH or a plain file path for SQLite"
+    )]
     UnsupportedUrl(String),
     #[error("cannot open {target}: {source}")]
     Connect {
@@ -134,12 +136,11 @@ impl Manager {
                 Ok(DbConn::Sqlite(conn))
             }
             Backend::Postgres(url) => {
-                let conn = diesel::PgConnection::establish(url).map_err(|source| {
-                    DbError::Connect {
+                let conn =
+                    diesel::PgConnection::establish(url).map_err(|source| DbError::Connect {
                         target: self.backend.describe(),
                         source,
-                    }
-                })?;
+                    })?;
                 Ok(DbConn::Postgres(conn))
             }
         }
@@ -266,8 +267,9 @@ mod tests {
 
     #[test]
     fn descriptions_hide_credentials() {
-        let b = Backend::from_url("postgres://klima:hemmelig@db.local:5433/klimaspor?sslmode=require")
-            .unwrap();
+        let b =
+            Backend::from_url("postgres://klima:hemmelig@db.local:5433/klimaspor?sslmode=require")
+                .unwrap();
         let d = b.describe();
         assert!(d.contains("db.local:5433/klimaspor"), "{d}");
         assert!(!d.contains("hemmelig"));

@@ -171,7 +171,10 @@ pub fn load_measure(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<M
         let revisions = sub_goal_revisions::table
             .inner_join(sub_goals::table)
             .filter(sub_goals::measure_id.eq(measure.id))
-            .order((sub_goal_revisions::changed_at.asc(), sub_goal_revisions::id.asc()))
+            .order((
+                sub_goal_revisions::changed_at.asc(),
+                sub_goal_revisions::id.asc(),
+            ))
             .select(RevisionRow::as_select())
             .load(conn)?;
         Ok(MeasureDetail {
@@ -668,7 +671,9 @@ pub fn revoke_token(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> StoreResu
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no token with id {id}")))?;
         if n == 0 {
-            return Err(StoreError::Conflict(format!("token {id} is revoked already")));
+            return Err(StoreError::Conflict(format!(
+                "token {id} is revoked already"
+            )));
         }
         Ok(row)
     })
@@ -861,9 +866,7 @@ pub fn put_indicator_value(
                 ))
                 .execute(conn)?;
         }
-        let row = key
-            .select(IndicatorValueRow::as_select())
-            .first(conn)?;
+        let row = key.select(IndicatorValueRow::as_select()).first(conn)?;
         Ok((row, !existed))
     })
 }
@@ -885,7 +888,11 @@ pub fn count_progress(conn: &mut DbConn) -> StoreResult<i64> {
     Ok(progress_updates::table.count().get_result(conn)?)
 }
 
-pub fn get_progress(conn: &mut DbConn, sub_goal_id: i32, update_id: i32) -> StoreResult<ProgressRow> {
+pub fn get_progress(
+    conn: &mut DbConn,
+    sub_goal_id: i32,
+    update_id: i32,
+) -> StoreResult<ProgressRow> {
     progress_updates::table
         .filter(progress_updates::id.eq(update_id))
         .filter(progress_updates::sub_goal_id.eq(sub_goal_id))

@@ -62,10 +62,21 @@ mod tests {
     fn email_addresses() {
         assert!(EmailAddress::parse("klima@ballerup.dk").is_ok());
         assert_eq!(
-            EmailAddress::parse("  klima@ballerup.dk ").unwrap().as_str(),
+            EmailAddress::parse("  klima@ballerup.dk ")
+                .unwrap()
+                .as_str(),
             "klima@ballerup.dk"
         );
-        for bad in ["", "klima", "@ballerup.dk", "klima@", "kli ma@b.dk", "a@b", "a@@b.dk", "a@.dk"] {
+        for bad in [
+            "",
+            "klima",
+            "@ballerup.dk",
+            "klima@",
+            "kli ma@b.dk",
+            "a@b",
+            "a@@b.dk",
+            "a@.dk",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }

@@ -338,7 +338,10 @@ impl PlanDoc {
                     non_blank(&format!("{gpath}.revision.reason"), &r.reason)?;
                     if let Some(d) = &r.previous_deadline {
                         d.parse().map_err(|e| {
-                            DomainError::new(format!("{gpath}.revision.previous_deadline"), e.message)
+                            DomainError::new(
+                                format!("{gpath}.revision.previous_deadline"),
+                                e.message,
+                            )
                         })?;
                     }
                 }
@@ -386,10 +389,16 @@ impl PlanDoc {
         let themes = self.themes_flat();
         let comments = self.comments.len()
             + themes.iter().map(|(_, t)| t.comments.len()).sum::<usize>()
-            + measures.iter().map(|(_, m)| m.comments.len()).sum::<usize>();
+            + measures
+                .iter()
+                .map(|(_, m)| m.comments.len())
+                .sum::<usize>();
         BTreeMap::from([
             ("themes", themes.iter().filter(|(p, _)| p.is_none()).count()),
-            ("sub_themes", themes.iter().filter(|(p, _)| p.is_some()).count()),
+            (
+                "sub_themes",
+                themes.iter().filter(|(p, _)| p.is_some()).count(),
+            ),
             ("measures", measures.len()),
             (
                 "sub_goals",
@@ -476,7 +485,11 @@ mod tests {
 
     #[test]
     fn roles_parse() {
-        for r in [MeasureRole::Own, MeasureRole::Together, MeasureRole::CoOwner] {
+        for r in [
+            MeasureRole::Own,
+            MeasureRole::Together,
+            MeasureRole::CoOwner,
+        ] {
             assert_eq!(MeasureRole::parse(r.as_str()), Ok(r.clone()));
         }
         assert!(MeasureRole::parse("self").is_err());

@@ -195,7 +195,10 @@ mod tests {
     fn dates_in_the_future_are_refused() {
         let mut r = raw(Status::OnTrack, Some(10));
         r.as_of = today().succ_opt();
-        assert_eq!(ProgressReport::parse(r, today()).unwrap_err().field, "as_of");
+        assert_eq!(
+            ProgressReport::parse(r, today()).unwrap_err().field,
+            "as_of"
+        );
         let mut a = raw(Status::Achieved, None);
         a.achieved_on = today().succ_opt();
         assert_eq!(
@@ -215,7 +218,10 @@ mod tests {
     fn notes_are_trimmed_and_bounded() {
         let mut r = raw(Status::OnTrack, Some(10));
         r.note = Some("   ".into());
-        assert_eq!(ProgressReport::parse(r.clone(), today()).unwrap().note, None);
+        assert_eq!(
+            ProgressReport::parse(r.clone(), today()).unwrap().note,
+            None
+        );
         r.note = Some("x".repeat(MAX_NOTE_CHARS + 1));
         assert!(ProgressReport::parse(r, today()).is_err());
     }

@@ -126,14 +126,20 @@ mod tests {
     #[test]
     fn overdue_only_after_the_due_date() {
         let f = |as_of| Flags::compute(&by(2025), Status::OnTrack, Some(as_of), as_of);
-        assert!(!f(d(2025, 12, 31)).overdue, "due on the day itself is not overdue");
+        assert!(
+            !f(d(2025, 12, 31)).overdue,
+            "due on the day itself is not overdue"
+        );
         assert!(f(d(2026, 1, 1)).overdue);
     }
 
     #[test]
     fn closed_goals_are_never_flagged() {
         for s in [Status::Achieved, Status::Dropped] {
-            assert_eq!(Flags::compute(&by(2023), s, None, d(2030, 1, 1)), Flags::default());
+            assert_eq!(
+                Flags::compute(&by(2023), s, None, d(2030, 1, 1)),
+                Flags::default()
+            );
         }
     }
 
@@ -148,7 +154,12 @@ mod tests {
     fn stale_after_183_days_without_update() {
         let last = d(2026, 1, 1);
         let on = |days| {
-            Flags::compute(&by(2030), Status::OnTrack, Some(last), last + chrono::Days::new(days))
+            Flags::compute(
+                &by(2030),
+                Status::OnTrack,
+                Some(last),
+                last + chrono::Days::new(days),
+            )
         };
         assert!(!on(183).stale);
         assert!(on(184).stale);

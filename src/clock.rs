@@ -1,0 +1,30 @@
+//! The one place that reads the wall clock. Timestamps are UTC with microsecond precision
+//! (what PostgreSQL stores, so both backends give back the same value); dates that people
+//! see ("today", overdue) are judged in the municipality's time zone.
+
+use chrono::{NaiveDate, NaiveDateTime, Timelike, Utc};
+
+/// The municipality's time zone.
+pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Copenhagen;
+
+/// Now, UTC, truncated to microseconds.
+pub fn now_utc() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
+}
+
+/// Today's date in Copenhagen.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&TIME_ZONE).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_has_microsecond_precision() {
+        assert_eq!(now_utc().nanosecond() % 1_000, 0);
+    }
+}
