@@ -466,7 +466,10 @@ pub fn patch_sub_goal(
 // Owners
 // ---------------------------------------------------------------------------------------------
 
-pub fn list_owners(conn: &mut DbConn) -> StoreResult<Vec<(OwnerRow, Vec<(String, i32)>)>> {
+/// An owner with the (plan slug, measure number) pairs it owns.
+pub type OwnerWithMeasures = (OwnerRow, Vec<(String, i32)>);
+
+pub fn list_owners(conn: &mut DbConn) -> StoreResult<Vec<OwnerWithMeasures>> {
     read_tx(conn, |conn| {
         let owners = owners::table
             .order(owners::name.asc())
