@@ -16,7 +16,7 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, error::JsonPayloadError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::db::store::StoreError;
@@ -145,31 +145,6 @@ impl From<StoreError> for ApiError {
             StoreError::Db(e) => Self::Internal(format!("database: {e}")),
         }
     }
-}
-
-/// JSON body errors: syntax → 400, wrong types / unknown or missing fields → 422,
-/// too large → 413, not JSON → 415.
-pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let api = match &err {
-        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::PayloadTooLarge(
-            format!("the body is {length} bytes; the limit is {limit} bytes"),
-        ),
-        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!(
-            "the body is larger than the limit of {limit} bytes"
-        )),
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
-            "send the body as JSON with 'Content-Type: application/json'".into(),
-        ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::Unprocessable(format!("invalid body: {e}"))
-        }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::BadRequest(format!("the body is not valid JSON: {e}"))
-        }
-        JsonPayloadError::Serialize(e) => ApiError::Internal(format!("serialize: {e}")),
-        other => ApiError::BadRequest(format!("could not read the body: {other}")),
-    };
-    api.into()
 }
 
 pub fn query_error(

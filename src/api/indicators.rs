@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use super::auth::{Admin, Caller};
 use super::dto::{self, IndicatorValueBody, IndicatorValueView, IndicatorView, NewIndicatorBody};
 use super::error::{ApiError, Problem};
+use super::json::Body;
 use super::run_db;
 use crate::db::store::{self, NewIndicator};
 use crate::domain::DomainError;
@@ -69,7 +70,7 @@ pub async fn create_indicator(
     state: web::Data<AppState>,
     _admin: Admin,
     slug: web::Path<String>,
-    body: web::Json<NewIndicatorBody>,
+    body: Body<NewIndicatorBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let required = |field: &str, v: String| -> Result<String, DomainError> {
@@ -164,7 +165,7 @@ pub async fn put_value(
     state: web::Data<AppState>,
     caller: Admin,
     path: web::Path<(i32, i32)>,
-    body: web::Json<IndicatorValueBody>,
+    body: Body<IndicatorValueBody>,
 ) -> Result<HttpResponse, ApiError> {
     let who = caller.0;
     let (id, year) = path.into_inner();

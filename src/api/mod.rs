@@ -8,6 +8,7 @@ pub mod dto;
 pub mod error;
 pub mod health;
 pub mod indicators;
+pub mod json;
 pub mod logging;
 pub mod owners;
 pub mod plans;
@@ -106,42 +107,37 @@ impl utoipa::Modify for BearerAuth {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::JsonConfig::default()
-            .limit(MAX_BODY_BYTES)
-            .error_handler(error::json_error),
-    )
-    .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
-    .app_data(web::QueryConfig::default().error_handler(error::query_error))
-    .app_data(web::PathConfig::default().error_handler(error::path_error))
-    .service(health::healthz)
-    .service(health::readyz)
-    .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
-    .service(web::redirect("/docs", "/docs/"))
-    .service(
-        web::scope("/api/v1")
-            .service(plans::list_plans)
-            .service(plans::get_plan)
-            .service(plans::list_themes)
-            .service(plans::list_measures)
-            .service(plans::get_measure)
-            .service(plans::list_sub_goals)
-            .service(owners::put_measure_owners)
-            .service(owners::list_owners)
-            .service(owners::create_owner)
-            .service(owners::get_owner)
-            .service(subgoals::get_sub_goal)
-            .service(subgoals::patch_sub_goal)
-            .service(subgoals::post_progress)
-            .service(subgoals::list_progress)
-            .service(subgoals::get_progress)
-            .service(indicators::list_indicators)
-            .service(indicators::create_indicator)
-            .service(indicators::get_indicator)
-            .service(indicators::get_value)
-            .service(indicators::put_value),
-    )
-    .default_service(web::to(not_found));
+    cfg.app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(
+            web::scope("/api/v1")
+                .service(plans::list_plans)
+                .service(plans::get_plan)
+                .service(plans::list_themes)
+                .service(plans::list_measures)
+                .service(plans::get_measure)
+                .service(plans::list_sub_goals)
+                .service(owners::put_measure_owners)
+                .service(owners::list_owners)
+                .service(owners::create_owner)
+                .service(owners::get_owner)
+                .service(subgoals::get_sub_goal)
+                .service(subgoals::patch_sub_goal)
+                .service(subgoals::post_progress)
+                .service(subgoals::list_progress)
+                .service(subgoals::get_progress)
+                .service(indicators::list_indicators)
+                .service(indicators::create_indicator)
+                .service(indicators::get_indicator)
+                .service(indicators::get_value)
+                .service(indicators::put_value),
+        )
+        .default_service(web::to(not_found));
 }
 
 /// Route templates and their methods, read from the OpenAPI document: the one list of routes.

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use super::auth::{Admin, Caller};
 use super::dto::{MeasureRef, NewOwnerBody, OwnerRef, OwnerView, OwnersBody};
 use super::error::{ApiError, Problem};
+use super::json::Body;
 use super::run_db;
 use crate::db::models::OwnerRow;
 use crate::db::store;
@@ -46,7 +47,7 @@ pub async fn put_measure_owners(
     state: web::Data<AppState>,
     _admin: Admin,
     path: web::Path<(String, i32)>,
-    body: web::Json<OwnersBody>,
+    body: Body<OwnersBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, number) = path.into_inner();
     let ids = body.into_inner().owner_ids;
@@ -123,7 +124,7 @@ pub async fn get_owner(
 pub async fn create_owner(
     state: web::Data<AppState>,
     _admin: Admin,
-    body: web::Json<NewOwnerBody>,
+    body: Body<NewOwnerBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let name = optional_text("name", Some(b.name), 200)?

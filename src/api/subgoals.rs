@@ -8,6 +8,7 @@ use super::dto::{
     self, ProgressBody, ProgressCreated, ProgressView, SubGoalPatchBody, SubGoalView,
 };
 use super::error::{ApiError, Problem};
+use super::json::Body;
 use super::{run_db, today};
 use crate::db::store::{self, SubGoalPatch};
 use crate::domain::DomainError;
@@ -86,7 +87,7 @@ pub async fn patch_sub_goal(
     caller: Admin,
     req: HttpRequest,
     id: web::Path<i32>,
-    body: web::Json<SubGoalPatchBody>,
+    body: Body<SubGoalPatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let who = caller.0;
     let id = id.into_inner();
@@ -157,7 +158,7 @@ pub async fn post_progress(
     caller: Authenticated,
     req: HttpRequest,
     id: web::Path<i32>,
-    body: web::Json<ProgressBody>,
+    body: Body<ProgressBody>,
 ) -> Result<HttpResponse, ApiError> {
     let who = caller.0;
     let id = id.into_inner();

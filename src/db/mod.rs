@@ -24,8 +24,9 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// SQLite settings applied to every connection: durable commits (a 2xx means the write is on
 /// disk), WAL for concurrent readers, enforced foreign keys and a wait instead of an immediate
 /// "database is locked".
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;";
+/// The busy timeout comes first so that the others wait for locks too.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {

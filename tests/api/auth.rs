@@ -1,0 +1,231 @@
+//! Who may do what: every write route against every kind of caller.
+
+use klimaspor::domain::token::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{TestApp, assert_problem, spawn_app_with};
+
+struct Callers {
+    admin: String,
+    reader: String,
+    /// Owns measure 14.
+    owner: String,
+    /// Owns measure 40 only.
+    other_owner: String,
+}
+
+async fn callers(app: &TestApp) -> Callers {
+    Callers {
+        admin: app.admin().await,
+        reader: app.token(Role::Reader, "Revisionen", &[]).await,
+        owner: app.token(Role::Owner, "Center for Ejendomme", &[14]).await,
+        other_owner: app.token(Role::Owner, "Center for Børn", &[40]).await,
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: &Value,
+    if_match: Option<&str>,
+) -> u16 {
+    let mut req = app.client.request(method, app.url(path)).json(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(e) = if_match {
+        req = req.header("If-Match", e);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    if status >= 400 {
+        assert_problem(res, status).await;
+    }
+    status
+}
+
+async fn authorization_matrix(app: TestApp) {
+    let c = callers(&app).await;
+    let (sg, _) = app.sub_goal("14.1").await;
+    let indicator = app.get_json("/api/v1/plans/ballerup/indicators").await[0]["id"]
+        .as_i64()
+        .unwrap();
+
+    // (method, path, body, expected for: none, bad token, reader, other owner, owner, admin)
+    let progress = json!({"status": "on_track", "progress": 10});
+    let mut n = 0;
+    let mut new_owner = || {
+        n += 1;
+        json!({"name": format!("Afdeling {n}")})
+    };
+    type Row = (Method, String, Value, [u16; 6]);
+    let rows: Vec<Row> = vec![
+        (
+            Method::POST,
+            format!("/api/v1/subgoals/{sg}/progress"),
+            progress.clone(),
+            [401, 401, 403, 403, 201, 201],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/subgoals/{sg}"),
+            json!({"text": "Ny tekst", "reason": "Test"}),
+            [401, 401, 403, 403, 403, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/plans/ballerup/measures/14/owners".into(),
+            json!({"owner_ids": []}),
+            [401, 401, 403, 403, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/owners".into(),
+            new_owner(),
+            [401, 401, 403, 403, 403, 201],
+        ),
+        (
+            Method::POST,
+            "/api/v1/plans/ballerup/indicators".into(),
+            json!({"code": "x-1", "name": "X", "unit": "%"}),
+            [401, 401, 403, 403, 403, 201],
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/indicators/{indicator}/values/2025"),
+            json!({"value": 1.0}),
+            [401, 401, 403, 403, 403, 201],
+        ),
+    ];
+    for (method, path, body, expected) in rows {
+        let tokens = [
+            None,
+            Some("ks_not-a-real-token"),
+            Some(c.reader.as_str()),
+            Some(c.other_owner.as_str()),
+            Some(c.owner.as_str()),
+            Some(c.admin.as_str()),
+        ];
+        for (who, (token, want)) in [
+            "anonymous",
+            "bad token",
+            "reader",
+            "other owner",
+            "owner",
+            "admin",
+        ]
+        .iter()
+        .zip(tokens.iter().zip(expected))
+        {
+            // Each write needs the current ETag where it applies.
+            let etag = app.get(&format!("/api/v1/subgoals/{sg}")).await.headers()["etag"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let mut body = body.clone();
+            if path == "/api/v1/owners" {
+                body = new_owner();
+            }
+            if path.ends_with("/indicators") {
+                body["code"] = format!("x-{who}").replace(' ', "-").into();
+            }
+            let got = send(&app, method.clone(), &path, *token, &body, Some(&etag)).await;
+            assert_eq!(got, want, "{method} {path} as {who}");
+        }
+    }
+    // A malformed Authorization header is 401, not ignored.
+    let res = app
+        .client
+        .get(app.url("/api/v1/plans"))
+        .header("Authorization", "Basic abc")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401).await;
+    // Reads are public by default; a bad token on a read is still refused.
+    assert_eq!(
+        app.get("/api/v1/plans/ballerup/measures").await.status(),
+        200
+    );
+    let res = app
+        .client
+        .get(app.url("/api/v1/plans"))
+        .bearer_auth("ks_nope")
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(res, 401).await;
+    assert!(
+        !p["detail"].as_str().unwrap().contains("ks_nope"),
+        "tokens are not echoed"
+    );
+}
+both!(authorization_matrix);
+
+async fn private_reads_need_a_token(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let Some(app) = spawn_app_with(backend, |c| c.public_read = false).await else {
+        return;
+    };
+    let reader = app.token(Role::Reader, "Revisionen", &[]).await;
+    for path in [
+        "/api/v1/plans",
+        "/api/v1/plans/ballerup/measures",
+        "/api/v1/plans/ballerup/measures/1",
+        "/api/v1/owners",
+    ] {
+        assert_problem(app.get(path).await, 401).await;
+        let res = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&reader)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    // Health stays open for probes.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
+both!(private_reads_need_a_token);
+
+async fn revoked_tokens_stop_working(app: TestApp) {
+    let admin = app.admin().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/owners"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "A"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let id = klimaspor::db::store::list_tokens(&mut conn)
+            .unwrap()
+            .last()
+            .unwrap()
+            .id;
+        klimaspor::db::store::revoke_token(&mut conn, id, klimaspor::clock::now_utc()).unwrap();
+    })
+    .await
+    .unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/owners"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "B"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401).await;
+}
+both!(revoked_tokens_stop_working);

@@ -1,0 +1,127 @@
+//! The `klimaspor` binary as an operator runs it.
+
+use std::process::{Command, Output};
+
+use serde_json::json;
+
+use crate::both;
+use crate::helpers::{TestApp, assert_problem, seed_path};
+
+fn klimaspor(app: &TestApp, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+        .args(args)
+        .env("DATABASE_URL", app.config.database_url())
+        .env("KLIMASPOR_DATA_DIR", &app.config.data_dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run klimaspor");
+    assert!(
+        out.status.success(),
+        "klimaspor {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn operator_commands(app: TestApp) {
+    // The app applied the migrations already: a second run applies nothing.
+    assert!(stdout(&klimaspor(&app, &["migrate"])).contains("no pending migrations"));
+
+    let out = klimaspor(
+        &app,
+        &[
+            "token",
+            "create",
+            "--role",
+            "owner",
+            "--measure",
+            "14",
+            "--measure",
+            "15",
+            "--name",
+            "Center for Ejendomme",
+            "--email",
+            "ejendomme@ballerup.dk",
+        ],
+    );
+    let token = stdout(&out).lines().last().unwrap().trim().to_string();
+    assert!(
+        token.starts_with("ks_") && token.len() > 60,
+        "token on the last line: {token}"
+    );
+    let owners = app.get_json("/api/v1/owners").await;
+    assert_eq!(owners[0]["email"], "ejendomme@ballerup.dk");
+    assert_eq!(owners[0]["measures"].as_array().unwrap().len(), 2);
+
+    let (id, etag) = app.sub_goal("15.1").await;
+    let res = app
+        .post_progress(
+            id,
+            Some(&token),
+            Some(&etag),
+            &json!({"status": "on_track", "progress": 5}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+
+    let list = stdout(&klimaspor(&app, &["token", "list"]));
+    assert!(list.contains("Center for Ejendomme") && list.contains("active"));
+    assert!(!list.contains(&token), "token list never shows tokens");
+
+    let import = stdout(&klimaspor(&app, &["import", seed_path().to_str().unwrap()]));
+    let summary: serde_json::Value = serde_json::from_str(&import).unwrap();
+    assert_eq!(summary["plan_created"], false);
+    assert_eq!(summary["sub_goals"]["unchanged"], 84);
+
+    let id_col = list
+        .lines()
+        .find(|l| l.contains("Center for Ejendomme"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    klimaspor(&app, &["token", "revoke", &id_col]);
+    let (id, etag) = app.sub_goal("15.1").await;
+    assert_problem(
+        app.post_progress(
+            id,
+            Some(&token),
+            Some(&etag),
+            &json!({"status": "on_track", "progress": 6}),
+        )
+        .await,
+        401,
+    )
+    .await;
+}
+both!(operator_commands);
+
+#[test]
+fn bad_arguments_fail_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+        .args(["token", "create", "--role", "owner", "--name", "X"])
+        .env("KLIMASPOR_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--measure"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+        .args(["migrate"])
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("127.0.0.1:1/none"),
+        "says which server failed: {err}"
+    );
+}

@@ -1,0 +1,12 @@
+//! One integration-test binary. Each HTTP test runs twice: on its own SQLite file and on its
+//! own database in a real PostgreSQL server (see `helpers::postgres`).
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod errors;
+mod import;
+mod plan;
+mod progress;
+mod seed;

@@ -1,0 +1,340 @@
+//! Reading the plan over HTTP.
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{TestApp, assert_problem};
+
+fn numbers(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["number"].as_i64().expect("number"))
+        .collect()
+}
+
+async fn whole_plan_in_one_request(app: TestApp) {
+    let plans = app.get_json("/api/v1/plans").await;
+    assert_eq!(plans[0]["slug"], "ballerup");
+    assert_eq!(plans[0]["municipality"], "Ballerup Kommune");
+
+    let page = app.get_json("/api/v1/plans/ballerup/measures").await;
+    assert_eq!(page["total"], 64);
+    assert_eq!(numbers(&page), (1..=64).collect::<Vec<_>>());
+    let goals: Vec<&Value> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["sub_goals"].as_array().unwrap())
+        .collect();
+    assert_eq!(goals.len(), 84);
+    for g in &goals {
+        assert!(
+            g["status"].is_string() && g["etag"].is_string() && g["deadline"]["label"].is_string()
+        );
+    }
+    // The administration's decisions are the current state.
+    let by_key = |k: &str| *goals.iter().find(|g| g["key"] == k).expect(k);
+    assert_eq!(by_key("11.1")["status"], "dropped");
+    assert_eq!(by_key("11.1")["status_reason"], "Mål udgår");
+    assert_eq!(by_key("33.1")["deadline"]["year"], 2024);
+    assert_eq!(by_key("44.2")["deadline"]["due_date"], "2023-06-30");
+    assert!(by_key("12.1")["text"].as_str().unwrap().contains("LED"));
+    assert!(
+        by_key("59.1")["target"]["target_value"].is_null(),
+        "xx ha stays undefined"
+    );
+
+    let themes = app.get_json("/api/v1/plans/ballerup/themes").await;
+    let themes = themes.as_array().unwrap();
+    assert_eq!(
+        themes.iter().filter(|t| t["parent_code"].is_null()).count(),
+        7
+    );
+    assert!(
+        themes
+            .iter()
+            .any(|t| t["code"] == "3.2" && t["parent_code"] == "3")
+    );
+    let plan = app.get_json("/api/v1/plans/ballerup").await;
+    assert_eq!(plan["baseline_year"], 2015);
+    assert_eq!(plan["themes"].as_array().unwrap().len(), themes.len());
+}
+both!(whole_plan_in_one_request);
+
+async fn measure_detail_has_comments_assessment_and_history(app: TestApp) {
+    let m = app.get_json("/api/v1/plans/ballerup/measures/33").await;
+    assert_eq!(m["role"], "co_owner");
+    assert_eq!(m["theme_code"], "4");
+    assert_eq!(m["comments"].as_array().unwrap().len(), 5);
+    assert_eq!(m["comments"][0]["body"], "UGO");
+    assert_eq!(m["comments"][0]["text"], "det skal være i 2024");
+    assert!(
+        m["assessment"]
+            .as_str()
+            .unwrap()
+            .starts_with("Målsætning ændret til 2024")
+    );
+    let rev = &m["revisions"][0];
+    assert_eq!(rev["sub_goal_key"], "33.1");
+    assert_eq!(rev["old_deadline"]["year"], 2025);
+    assert_eq!(rev["new_deadline"]["year"], 2024);
+    assert_eq!(rev["reason"], "Målsætning ændret til 2024");
+    assert_eq!(rev["changed_by"], "Administrationen");
+
+    let m12 = app.get_json("/api/v1/plans/ballerup/measures/12").await;
+    assert_eq!(
+        m12["revisions"][0]["old_text"],
+        "Spare på energiforbruget, så der er nok til absolut nødvendige forbrug."
+    );
+    assert_problem(app.get("/api/v1/plans/ballerup/measures/65").await, 404).await;
+    assert_problem(app.get("/api/v1/plans/aarhus/measures").await, 404).await;
+}
+both!(measure_detail_has_comments_assessment_and_history);
+
+async fn filters_and_pages(app: TestApp) {
+    let page = app
+        .get_json("/api/v1/plans/ballerup/measures?theme=3")
+        .await;
+    assert_eq!(numbers(&page), (12..=27).collect::<Vec<_>>());
+    let page = app
+        .get_json("/api/v1/plans/ballerup/measures?theme=3.2&role=own")
+        .await;
+    assert_eq!(numbers(&page), vec![19, 20]);
+    let page = app
+        .get_json("/api/v1/plans/ballerup/measures?role=co_owner")
+        .await;
+    assert_eq!(numbers(&page), vec![21, 22, 33, 34, 35, 42, 43, 55]);
+
+    let dropped = app
+        .get_json("/api/v1/plans/ballerup/subgoals?status=dropped")
+        .await;
+    assert_eq!(dropped["total"], 1);
+    assert_eq!(dropped["items"][0]["key"], "11.1");
+
+    let y2035 = app
+        .get_json("/api/v1/plans/ballerup/subgoals?deadline_year=2035")
+        .await;
+    let keys: Vec<&str> = y2035["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, vec!["21.1", "24.1", "25.1"]);
+
+    // Overdue is judged against as_of: in mid-2024 only the 2023 deadlines have passed.
+    let overdue = app
+        .get_json("/api/v1/plans/ballerup/subgoals?overdue=true&as_of=2024-03-01&per_page=500")
+        .await;
+    for g in overdue["items"].as_array().unwrap() {
+        assert_eq!(g["deadline"]["year"], 2023, "{g}");
+        assert_eq!(g["flags"]["overdue"], true);
+    }
+    assert!(overdue["total"].as_u64().unwrap() > 10);
+    let none_yet = app
+        .get_json("/api/v1/plans/ballerup/subgoals?overdue=true&as_of=2023-01-01")
+        .await;
+    assert_eq!(none_yet["total"], 0);
+
+    let p2 = app
+        .get_json("/api/v1/plans/ballerup/measures?per_page=10&page=2")
+        .await;
+    assert_eq!(numbers(&p2), (11..=20).collect::<Vec<_>>());
+    assert_eq!(p2["total"], 64);
+
+    // Owner filter, after an admin assigns an owner.
+    let admin = app.admin().await;
+    let owner = app
+        .client
+        .post(app.url("/api/v1/owners"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Center for Miljø og Klima", "email": "miljo@ballerup.dk"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(owner.status(), 201);
+    let owner: Value = owner.json().await.unwrap();
+    let put = app
+        .client
+        .put(app.url("/api/v1/plans/ballerup/measures/42/owners"))
+        .bearer_auth(&admin)
+        .json(&json!({"owner_ids": [owner["id"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let mine = app
+        .get_json("/api/v1/plans/ballerup/measures?owner=Center%20for%20Milj%C3%B8%20og%20Klima")
+        .await;
+    assert_eq!(numbers(&mine), vec![42]);
+    let by_id = app
+        .get_json(&format!(
+            "/api/v1/plans/ballerup/subgoals?owner={}",
+            owner["id"]
+        ))
+        .await;
+    assert_eq!(by_id["total"], 2);
+
+    assert_problem(
+        app.get("/api/v1/plans/ballerup/measures?theme=99").await,
+        422,
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/plans/ballerup/measures?per_page=0").await,
+        422,
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/plans/ballerup/measures?status=done").await,
+        400,
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/plans/ballerup/measures?colour=green")
+            .await,
+        400,
+    )
+    .await;
+}
+both!(filters_and_pages);
+
+async fn indicators_and_yearly_values(app: TestApp) {
+    let list = app.get_json("/api/v1/plans/ballerup/indicators").await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 19);
+    let plast = list
+        .iter()
+        .find(|i| i["code"] == "genanvendelse-plast")
+        .unwrap();
+    assert_eq!(plast["sub_goal"], "42.1");
+    assert_eq!(plast["target_value"], 80.0);
+    let id = plast["id"].as_i64().unwrap();
+
+    let admin = app.admin().await;
+    let put = |year: i32, value: f64| {
+        app.client
+            .put(app.url(&format!("/api/v1/indicators/{id}/values/{year}")))
+            .bearer_auth(&admin)
+            .json(&json!({"value": value, "note": "Grønt regnskab"}))
+            .send()
+    };
+    assert_eq!(put(2025, 61.5).await.unwrap().status(), 201);
+    assert_eq!(put(2025, 62.0).await.unwrap().status(), 200);
+    let v = app
+        .get_json(&format!("/api/v1/indicators/{id}/values/2025"))
+        .await;
+    assert_eq!(v["value"], 62.0);
+    assert_eq!(v["updated_by"], "Klimasekretariatet");
+    assert_problem(
+        app.get(&format!("/api/v1/indicators/{id}/values/2024"))
+            .await,
+        404,
+    )
+    .await;
+    assert_problem(put(1999, 1.0).await.unwrap(), 422).await;
+
+    let new = json!({"code": "co2-udledning", "name": "CO₂-udledning i alt", "unit": "t CO₂e",
+                     "baseline_year": 2015, "baseline_value": 250000.0, "target_value": 0.0, "target_year": 2050});
+    let post = || {
+        app.client
+            .post(app.url("/api/v1/plans/ballerup/indicators"))
+            .bearer_auth(&admin)
+            .json(&new)
+            .send()
+    };
+    let created = post().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let loc = created.headers()["location"].to_str().unwrap().to_string();
+    let got = app.get_json(&loc).await;
+    assert_eq!(got["name"], "CO₂-udledning i alt");
+    assert_problem(post().await.unwrap(), 409).await;
+}
+both!(indicators_and_yearly_values);
+
+async fn data_survives_a_restart(app: TestApp) {
+    let token = app
+        .token(
+            klimaspor::domain::token::Role::Owner,
+            "Center for Ejendomme",
+            &[14],
+        )
+        .await;
+    let (id, etag) = app.sub_goal("14.1").await;
+    let res = app
+        .post_progress(
+            id,
+            Some(&token),
+            Some(&etag),
+            &json!({"status": "at_risk", "progress": 30, "note": "Mangler budget"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let app = app.restart().await;
+    let g = app.get_json(&format!("/api/v1/subgoals/{id}")).await;
+    assert_eq!(g["status"], "at_risk");
+    assert_eq!(g["latest_note"], "Mangler budget");
+    let history = app
+        .get_json(&format!("/api/v1/subgoals/{id}/progress"))
+        .await;
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    // The same token still works after the restart; the plan was not loaded twice.
+    let res = app
+        .post_progress(
+            id,
+            Some(&token),
+            Some(g["etag"].as_str().unwrap()),
+            &json!({"status": "on_track", "progress": 35}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(
+        app.get_json("/api/v1/plans")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.get_json("/api/v1/plans/ballerup/measures").await["total"],
+        64
+    );
+}
+both!(data_survives_a_restart);
+
+async fn openapi_docs_and_health(app: TestApp) {
+    let spec = app.get_json("/api/v1/openapi.json").await;
+    let paths = spec["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/plans",
+        "/api/v1/plans/{slug}",
+        "/api/v1/plans/{slug}/themes",
+        "/api/v1/plans/{slug}/measures",
+        "/api/v1/plans/{slug}/measures/{number}",
+        "/api/v1/plans/{slug}/measures/{number}/owners",
+        "/api/v1/plans/{slug}/subgoals",
+        "/api/v1/plans/{slug}/indicators",
+        "/api/v1/subgoals/{id}",
+        "/api/v1/subgoals/{id}/progress",
+        "/api/v1/indicators/{id}/values/{year}",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(paths.contains_key(p), "OpenAPI lacks {p}");
+    }
+    let post = &paths["/api/v1/subgoals/{id}/progress"]["post"]["responses"];
+    for code in ["201", "401", "403", "404", "412", "422", "428"] {
+        assert!(post.get(code).is_some(), "progress POST documents {code}");
+    }
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+
+    let docs = app.get("/docs/").await;
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"));
+    assert_eq!(app.get_json("/healthz").await["status"], "ok");
+    assert_eq!(app.get_json("/readyz").await["status"], "ready");
+}
+both!(openapi_docs_and_health);
