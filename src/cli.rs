@@ -36,6 +36,8 @@ pub enum Command {
         /// The plan document.
         file: PathBuf,
     },
+    /// Print the JSON Schema of the plan document format (seeds/plan.schema.json).
+    PlanSchema,
     /// Create, list and revoke API tokens.
     Token {
         #[command(subcommand)]
@@ -119,6 +121,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     summary.kept_not_in_document.join(", ")
                 );
             }
+            Ok(())
+        }
+        Command::PlanSchema => {
+            println!("{}", serde_json::to_string_pretty(&PlanDoc::json_schema())?);
             Ok(())
         }
         Command::Token { command } => run_token(&config, command),

@@ -27,7 +27,7 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// Folder for the embedded database and (later) the mail outbox and report archive.
+    /// Folder for the embedded SQLite database.
     #[arg(
         long,
         env = "KLIMASPOR_DATA_DIR",

@@ -10,7 +10,7 @@ use super::{Deadline, DeadlineKind, DomainError};
 
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureRole {
     /// *Det vi gør selv*: what the municipality does itself.
@@ -51,7 +51,7 @@ impl MeasureRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanDoc {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
@@ -70,7 +70,7 @@ pub struct PlanDoc {
     pub indicators: Vec<IndicatorDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeDoc {
     pub code: String,
@@ -85,7 +85,7 @@ pub struct ThemeDoc {
     pub measures: Vec<MeasureDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentDoc {
     /// The commenting body: UGO, KMB, VMU, GR or another abbreviation.
@@ -96,7 +96,7 @@ pub struct CommentDoc {
     pub answer: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureDoc {
     pub number: i32,
@@ -112,7 +112,7 @@ pub struct MeasureDoc {
     pub assessment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubGoalDoc {
     /// Stable identifier within the plan, `MEASURE.N` (e.g. `33.1`).
@@ -133,7 +133,7 @@ pub struct SubGoalDoc {
     pub wording_pending: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineDoc {
     pub kind: DeadlineKind,
@@ -158,7 +158,7 @@ impl From<Deadline> for DeadlineDoc {
 
 /// A quantitative target. `target_value` is `null` where the plan has a placeholder
 /// (such as "xx ha"): the target is then undefined, never invented.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetDoc {
     pub metric: String,
@@ -172,7 +172,7 @@ pub struct TargetDoc {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RevisionKind {
     Changed,
@@ -190,7 +190,7 @@ impl RevisionKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionDoc {
     pub kind: RevisionKind,
@@ -201,7 +201,7 @@ pub struct RevisionDoc {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorDoc {
     pub code: String,
@@ -235,6 +235,11 @@ fn check_comments(path: &str, comments: &[CommentDoc]) -> Result<(), DomainError
 }
 
 impl PlanDoc {
+    /// The JSON Schema of the format (`seeds/plan.schema.json`, `klimaspor plan-schema`).
+    pub fn json_schema() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(PlanDoc)).unwrap_or_default()
+    }
+
     /// Parse and check a plan document.
     pub fn from_json(text: &str) -> Result<Self, DomainError> {
         let doc: PlanDoc =

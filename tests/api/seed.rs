@@ -295,3 +295,14 @@ fn the_administrations_decisions_are_applied() {
         .collect();
     assert_eq!(dropped, vec!["11.1"]);
 }
+
+#[test]
+fn the_committed_schema_matches_the_format() {
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../seeds/plan.schema.json")).expect("schema is JSON");
+    assert_eq!(
+        committed,
+        PlanDoc::json_schema(),
+        "seeds/plan.schema.json is out of date: run `cargo run -- plan-schema > seeds/plan.schema.json`"
+    );
+}
