@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use crate::domain::plan_doc::TargetDoc;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = plans)]
@@ -78,6 +79,31 @@ pub struct SubGoalRow {
     pub last_note: Option<String>,
     pub last_kpi_value: Option<f64>,
     pub version: i32,
+}
+
+/// A sub-goal's target as its six columns (all `NULL` when there is no target).
+#[derive(Debug, Clone, Default, Insertable, AsChangeset)]
+#[diesel(table_name = sub_goals, treat_none_as_null = true)]
+pub struct TargetColumns {
+    pub target_metric: Option<String>,
+    pub target_unit: Option<String>,
+    pub target_baseline_year: Option<i32>,
+    pub target_baseline_value: Option<f64>,
+    pub target_value: Option<f64>,
+    pub target_note: Option<String>,
+}
+
+impl From<Option<&TargetDoc>> for TargetColumns {
+    fn from(t: Option<&TargetDoc>) -> Self {
+        t.map_or_else(Self::default, |t| Self {
+            target_metric: Some(t.metric.clone()),
+            target_unit: Some(t.unit.clone()),
+            target_baseline_year: t.baseline_year,
+            target_baseline_value: t.baseline_value,
+            target_value: t.target_value,
+            target_note: t.note.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -426,12 +426,7 @@ pub fn patch_sub_goal(
                 sub_goals::text.eq(&new_text),
                 sub_goals::deadline_kind.eq(&new_deadline.0),
                 sub_goals::deadline_year.eq(new_deadline.1),
-                sub_goals::target_metric.eq(t.map(|t| t.metric.clone())),
-                sub_goals::target_unit.eq(t.map(|t| t.unit.clone())),
-                sub_goals::target_baseline_year.eq(t.and_then(|t| t.baseline_year)),
-                sub_goals::target_baseline_value.eq(t.and_then(|t| t.baseline_value)),
-                sub_goals::target_value.eq(t.and_then(|t| t.target_value)),
-                sub_goals::target_note.eq(t.and_then(|t| t.note.clone())),
+                TargetColumns::from(t),
                 sub_goals::wording_pending.eq(if new_text != cur.text {
                     0
                 } else {

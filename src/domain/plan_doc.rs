@@ -10,7 +10,17 @@ use super::{Deadline, DeadlineKind, DomainError};
 
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureRole {
     /// *Det vi gør selv*: what the municipality does itself.
@@ -133,7 +143,17 @@ pub struct SubGoalDoc {
     pub wording_pending: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineDoc {
     pub kind: DeadlineKind,
@@ -158,7 +178,9 @@ impl From<Deadline> for DeadlineDoc {
 
 /// A quantitative target. `target_value` is `null` where the plan has a placeholder
 /// (such as "xx ha"): the target is then undefined, never invented.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct TargetDoc {
     pub metric: String,
