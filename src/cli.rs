@@ -4,12 +4,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use chrono::Utc;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::db::{self, import, store};
+use crate::domain::Period;
 use crate::domain::plan_doc::PlanDoc;
 use crate::domain::token::{self, Role};
+use crate::report::{self, ReportKind, Templates};
 use crate::startup::{self, Application};
 
 #[derive(Debug, Parser)]
@@ -35,6 +38,19 @@ pub enum Command {
     Import {
         /// The plan document.
         file: PathBuf,
+    },
+    /// Write a report as PDF, from the database as it is now.
+    Report {
+        /// ugo-status (period 2026-H2), green-accounts or council-annual (period 2026).
+        #[arg(value_parser = ["ugo-status", "green-accounts", "council-annual"])]
+        kind: String,
+        #[arg(long)]
+        period: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "ballerup")]
+        plan: String,
     },
     /// Print the JSON Schema of the plan document format (seeds/plan.schema.json).
     PlanSchema,
@@ -123,6 +139,32 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Report {
+            kind,
+            period,
+            out,
+            plan,
+        } => {
+            let kind = ReportKind::parse(&kind)
+                .ok_or_else(|| anyhow::anyhow!("unknown report kind '{kind}'"))?;
+            let period: Period = period.parse()?;
+            kind.check_period(period)?;
+            let templates = Templates::load(&config.templates_dir)?;
+            let (_, pool) = startup::prepare_database(&config)?;
+            let mut conn = pool.get()?;
+            let history = store::load_history(&mut conn, &plan)?;
+            let (pdf, _) =
+                report::generate(&history, kind, period, templates.get(kind), Utc::now())?;
+            std::fs::write(&out, &pdf)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "wrote {} ({} pages, {} bytes)",
+                out.display(),
+                count_pages(&pdf),
+                pdf.len()
+            );
+            Ok(())
+        }
         Command::PlanSchema => {
             println!("{}", serde_json::to_string_pretty(&PlanDoc::json_schema())?);
             Ok(())
@@ -208,4 +250,9 @@ fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Pages in a PDF written by the report module (for the command's summary line).
+fn count_pages(pdf: &[u8]) -> usize {
+    lopdf::Document::load_mem(pdf).map_or(0, |d| d.get_pages().len())
 }

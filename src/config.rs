@@ -60,6 +60,16 @@ pub struct Config {
     )]
     pub db_pool_size: u32,
 
+    /// Folder with one sub-folder per report kind holding its template.toml; a kind without
+    /// a file uses the compiled-in wording.
+    #[arg(
+        long,
+        env = "KLIMASPOR_TEMPLATES_DIR",
+        default_value = "./report-templates",
+        global = true
+    )]
+    pub templates_dir: PathBuf,
+
     /// Load the Ballerup plan when the database holds no plan yet.
     #[arg(long, env = "KLIMASPOR_SEED_ON_EMPTY", default_value = "true", global = true,
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
@@ -84,6 +94,7 @@ impl Config {
             public_read: true,
             log_format: LogFormat::Text,
             db_pool_size: 4,
+            templates_dir: PathBuf::from("./report-templates"),
             seed_on_empty: true,
         }
     }

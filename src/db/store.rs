@@ -910,3 +910,46 @@ pub fn get_indicator(conn: &mut DbConn, id: i32) -> StoreResult<IndicatorWithVal
         indicator_with_values(conn, row)
     })
 }
+
+/// Everything a report snapshot is built from: the plan, every progress update, every
+/// revision and the indicators with their values.
+#[derive(Debug, Clone)]
+pub struct PlanHistory {
+    pub data: PlanData,
+    pub updates: Vec<ProgressRow>,
+    pub revisions: Vec<RevisionRow>,
+    pub indicators: Vec<IndicatorWithValues>,
+}
+
+pub fn load_history(conn: &mut DbConn, slug: &str) -> StoreResult<PlanHistory> {
+    read_tx(conn, |conn| {
+        let data = load_plan(conn, slug)?;
+        let updates = progress_updates::table
+            .inner_join(sub_goals::table.inner_join(measures::table))
+            .filter(measures::plan_id.eq(data.plan.id))
+            .order(progress_updates::id.asc())
+            .select(ProgressRow::as_select())
+            .load(conn)?;
+        let revisions = sub_goal_revisions::table
+            .inner_join(sub_goals::table.inner_join(measures::table))
+            .filter(measures::plan_id.eq(data.plan.id))
+            .order(sub_goal_revisions::id.asc())
+            .select(RevisionRow::as_select())
+            .load(conn)?;
+        let rows = indicators::table
+            .filter(indicators::plan_id.eq(data.plan.id))
+            .order(indicators::code.asc())
+            .select(IndicatorRow::as_select())
+            .load(conn)?;
+        let indicators = rows
+            .into_iter()
+            .map(|r| indicator_with_values(conn, r))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(PlanHistory {
+            data,
+            updates,
+            revisions,
+            indicators,
+        })
+    })
+}

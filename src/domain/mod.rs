@@ -3,12 +3,17 @@
 //! unit-tested on its own and reused by the API, the CLI and the reports.
 
 pub mod deadline;
+pub mod format;
+pub mod kpi;
+pub mod period;
 pub mod plan_doc;
 pub mod progress;
+pub mod rollup;
 pub mod status;
 pub mod token;
 
 pub use deadline::{Deadline, DeadlineKind};
+pub use period::Period;
 pub use status::{Flags, Status};
 
 /// A rule a value broke: which field, and what is wrong with it, in words a user understands.

@@ -76,7 +76,7 @@ impl Status {
 }
 
 /// Flags derived from a sub-goal's state against a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Flags {
     /// The due date has passed and the sub-goal is neither achieved nor dropped.
     pub overdue: bool,

@@ -1,0 +1,96 @@
+//! Danish formatting of dates and numbers, as the reports print them:
+//! "15. januar 2027", "12,5 %", "20.000".
+
+use chrono::{Datelike, NaiveDate};
+
+const MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "15. januar 2027".
+pub fn date_long(d: NaiveDate) -> String {
+    format!("{}. {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
+/// "15.01.2027" for narrow table cells.
+pub fn date_short(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// A number with Danish separators and at most `decimals` decimals, trailing zeros dropped:
+/// 20000 → "20.000", 12.5 → "12,5", -1234.25 → "-1.234,25".
+pub fn number(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let frac = frac.trim_end_matches('0');
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    let negative = v < 0.0 && (grouped.chars().any(|c| c != '0' && c != '.') || !frac.is_empty());
+    let sign = if negative { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
+/// "12,5 %".
+pub fn percent(v: f64) -> String {
+    format!("{} %", number(v, 1))
+}
+
+/// A value with its unit: "80 %", "1.000 t", "125 stk.".
+pub fn with_unit(v: f64, unit: &str) -> String {
+    if unit == "%" {
+        percent(v)
+    } else if unit.is_empty() {
+        number(v, 2)
+    } else {
+        format!("{} {unit}", number(v, 2))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        assert_eq!(date_long(d), "15. januar 2027");
+        assert_eq!(date_short(d), "15.01.2027");
+        let d = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        assert_eq!(date_long(d), "31. december 2026");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number(20000.0, 0), "20.000");
+        assert_eq!(number(12.5, 1), "12,5");
+        assert_eq!(number(12.0, 1), "12");
+        assert_eq!(number(1_234_567.891, 2), "1.234.567,89");
+        assert_eq!(number(-1234.25, 2), "-1.234,25");
+        assert_eq!(number(-0.001, 1), "0");
+        assert_eq!(number(0.0, 0), "0");
+        assert_eq!(number(999.0, 0), "999");
+        assert_eq!(percent(12.5), "12,5 %");
+        assert_eq!(with_unit(1000.0, "t"), "1.000 t");
+        assert_eq!(with_unit(80.0, "%"), "80 %");
+    }
+}
