@@ -3,6 +3,8 @@
 
 use std::net::TcpListener;
 
+use std::sync::Arc;
+
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
@@ -11,12 +13,15 @@ use crate::api;
 use crate::config::Config;
 use crate::db::{self, Backend, Pool, import, store};
 use crate::domain::plan_doc::PlanDoc;
+use crate::report::Templates;
 
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub public_read: bool,
+    /// Report templates, loaded and checked at start-up.
+    pub templates: Arc<Templates>,
 }
 
 /// Open the configured database, apply pending migrations and, if it holds no plan and
@@ -53,6 +58,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        // A template with an unknown placeholder or section stops the start, saying which.
+        let templates = Arc::new(Templates::load(&config.templates_dir)?);
         let cfg = config.clone();
         let (backend, pool) = web::block(move || prepare_database(&cfg))
             .await
@@ -69,6 +76,7 @@ impl Application {
         let state = AppState {
             pool: pool.clone(),
             public_read: config.public_read,
+            templates,
         };
         let server = HttpServer::new(move || {
             App::new()

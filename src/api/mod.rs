@@ -12,6 +12,7 @@ pub mod json;
 pub mod logging;
 pub mod owners;
 pub mod plans;
+pub mod reports;
 pub mod subgoals;
 
 use std::sync::OnceLock;
@@ -81,6 +82,7 @@ where
         indicators::get_indicator,
         indicators::get_value,
         indicators::put_value,
+        reports::preview,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth),
@@ -89,6 +91,7 @@ where
         (name = "progress", description = "Owners report progress"),
         (name = "owners", description = "Who owns which measure"),
         (name = "indicators", description = "KPIs for the green accounts"),
+        (name = "reports", description = "PDF reports: UGO status, green accounts, council"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -135,7 +138,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(indicators::create_indicator)
                 .service(indicators::get_indicator)
                 .service(indicators::get_value)
-                .service(indicators::put_value),
+                .service(indicators::put_value)
+                .service(reports::preview),
         )
         .default_service(web::to(not_found));
 }

@@ -651,8 +651,13 @@ fn finish_catalog(bytes: Vec<u8>, info: &DocInfo) -> Vec<u8> {
     if let Ok(catalog) = doc.catalog_mut() {
         catalog.set("Lang", lopdf::Object::string_literal("da-DK"));
     }
+    // printpdf's own trailer carries a random id: hash everything before it.
+    let body_end = bytes
+        .windows(7)
+        .rposition(|w| w == b"trailer")
+        .unwrap_or(bytes.len());
     let mut hasher = Sha256::new();
-    hasher.update(&bytes);
+    hasher.update(&bytes[..body_end]);
     hasher.update(info.generated_unix.to_be_bytes());
     let digest = hasher.finalize();
     let id = lopdf::Object::String(digest[..16].to_vec(), lopdf::StringFormat::Hexadecimal);

@@ -673,16 +673,20 @@ fn kpi_chart(l: &mut Layout, i: &SnapIndicator, year: i32, t: &Template, frame: 
         );
         let vl = number(*v, 1);
         let vw = layout::text_width(&vl, Weight::Regular, 6.0);
-        if bh + 9.0 < plot_h {
-            l.text_at(
-                bx + (bar_w - vw) / 2.0,
-                bottom - bh - 8.0,
-                &vl,
-                Weight::Regular,
-                6.0,
-                BLACK,
-            );
-        }
+        // Above the bar, or inside its top when the bar reaches the top of the plot.
+        let (label_top, color) = if bh + 9.0 < plot_h {
+            (bottom - bh - 8.0, BLACK)
+        } else {
+            (bottom - bh + 2.0, Rgb8(255, 255, 255))
+        };
+        l.text_at(
+            bx + (bar_w - vw) / 2.0,
+            label_top,
+            &vl,
+            Weight::Regular,
+            6.0,
+            color,
+        );
     }
     l.text_at(
         x + 5.0,

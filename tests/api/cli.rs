@@ -77,6 +77,22 @@ async fn operator_commands(app: TestApp) {
     assert_eq!(summary["plan_created"], false);
     assert_eq!(summary["sub_goals"]["unchanged"], 84);
 
+    let out_pdf = app.config.data_dir.join("status.pdf");
+    let report = stdout(&klimaspor(
+        &app,
+        &[
+            "report",
+            "ugo-status",
+            "--period",
+            "2026-H2",
+            "--out",
+            out_pdf.to_str().unwrap(),
+        ],
+    ));
+    assert!(report.contains("pages"), "{report}");
+    let pdf = std::fs::read(&out_pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF was written");
+
     let id_col = list
         .lines()
         .find(|l| l.contains("Center for Ejendomme"))

@@ -9,4 +9,5 @@ mod errors;
 mod import;
 mod plan;
 mod progress;
+mod reports;
 mod seed;
