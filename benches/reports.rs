@@ -27,9 +27,17 @@ fn history_for(doc: &PlanDoc) -> PlanHistory {
     let statuses = ["on_track", "at_risk", "delayed", "on_track", "achieved"];
     let mut id = 0;
     for (n, g) in h.data.sub_goals.iter().enumerate() {
-        for (k, (y, m)) in [(2023, 6), (2023, 12), (2024, 6), (2024, 12), (2025, 6), (2025, 12), (2026, 6)]
-            .into_iter()
-            .enumerate()
+        for (k, (y, m)) in [
+            (2023, 6),
+            (2023, 12),
+            (2024, 6),
+            (2024, 12),
+            (2025, 6),
+            (2025, 12),
+            (2026, 6),
+        ]
+        .into_iter()
+        .enumerate()
         {
             id += 1;
             let status = statuses[(n + k) % statuses.len()];
@@ -39,7 +47,10 @@ fn history_for(doc: &PlanDoc) -> PlanHistory {
                 sub_goal_id: g.id,
                 status: status.to_string(),
                 progress: ((n * 7 + k * 13) % 100) as i32,
-                note: Some(format!("Halvårlig opfølgning {k} på delmål {}: arbejdet skrider frem.", g.key)),
+                note: Some(format!(
+                    "Halvårlig opfølgning {k} på delmål {}: arbejdet skrider frem.",
+                    g.key
+                )),
                 kpi_value: None,
                 as_of,
                 achieved_on: (status == "achieved").then_some(as_of),
@@ -94,7 +105,12 @@ fn scaled(doc: &PlanDoc, times: i32) -> PlanDoc {
     big
 }
 
-fn measure(h: &PlanHistory, kind: ReportKind, period: &str, templates: &Templates) -> (Duration, Duration, usize) {
+fn measure(
+    h: &PlanHistory,
+    kind: ReportKind,
+    period: &str,
+    templates: &Templates,
+) -> (Duration, Duration, usize) {
     let p = period.parse().expect("period");
     let at: DateTime<Utc> = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
     let mut times = Vec::new();

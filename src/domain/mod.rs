@@ -8,7 +8,9 @@ pub mod kpi;
 pub mod period;
 pub mod plan_doc;
 pub mod progress;
+pub mod report_kind;
 pub mod rollup;
+pub mod schedule;
 pub mod status;
 pub mod token;
 

@@ -9,73 +9,12 @@ pub mod snapshot;
 pub mod template;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
+pub use crate::domain::report_kind::ReportKind;
 pub use snapshot::{Changes, Snapshot};
 pub use template::{Template, Templates};
 
 use crate::domain::{DomainError, Period};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReportKind {
-    /// *Halvårlig status til UGO*, period `2026-H2`.
-    UgoStatus,
-    /// *Årlig opdatering af grønt regnskab*, period `2026`.
-    GreenAccounts,
-    /// *Årsrapport til byrådet*, period `2026`.
-    CouncilAnnual,
-}
-
-impl ReportKind {
-    pub const ALL: [ReportKind; 3] = [Self::UgoStatus, Self::GreenAccounts, Self::CouncilAnnual];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Self::UgoStatus => "ugo-status",
-            Self::GreenAccounts => "green-accounts",
-            Self::CouncilAnnual => "council-annual",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.slug() == s)
-    }
-
-    /// The sections a template of this kind may list, in their default order.
-    pub fn sections(self) -> &'static [&'static str] {
-        match self {
-            Self::UgoStatus => &["summary", "changes", "themes", "overdue", "upcoming"],
-            Self::GreenAccounts => &["overview", "charts"],
-            Self::CouncilAnnual => &["progress", "achieved", "missed", "kpis", "revisions"],
-        }
-    }
-
-    /// The UGO status covers half-years; the annual reports cover years.
-    pub fn check_period(self, p: Period) -> Result<(), DomainError> {
-        match (self, p.is_half()) {
-            (Self::UgoStatus, true) | (Self::GreenAccounts | Self::CouncilAnnual, false) => Ok(()),
-            (Self::UgoStatus, false) => Err(DomainError::new(
-                "period",
-                format!(
-                    "{} covers a half-year: write {}-H1 or {}-H2",
-                    self.slug(),
-                    p.year(),
-                    p.year()
-                ),
-            )),
-            _ => Err(DomainError::new(
-                "period",
-                format!("{} covers a year: write {}", self.slug(), p.year()),
-            )),
-        }
-    }
-
-    /// "klimaspor-ugo-status-2026-H2.pdf"
-    pub fn file_name(self, p: Period) -> String {
-        format!("klimaspor-{}-{p}.pdf", self.slug())
-    }
-}
 
 /// Everything a report is made of.
 pub struct ReportInput<'a> {
@@ -118,27 +57,4 @@ pub fn render(input: &ReportInput<'_>) -> Vec<u8> {
 /// The template's values for this report (also used for the cover e-mail).
 pub fn vars(input: &ReportInput<'_>) -> template::Vars {
     render::vars(input)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kinds_and_periods() {
-        for k in ReportKind::ALL {
-            assert_eq!(ReportKind::parse(k.slug()), Some(k));
-        }
-        assert_eq!(ReportKind::parse("weekly"), None);
-        let h2: Period = "2026-H2".parse().unwrap();
-        let y: Period = "2026".parse().unwrap();
-        assert!(ReportKind::UgoStatus.check_period(h2).is_ok());
-        assert!(ReportKind::UgoStatus.check_period(y).is_err());
-        assert!(ReportKind::GreenAccounts.check_period(h2).is_err());
-        assert!(ReportKind::CouncilAnnual.check_period(y).is_ok());
-        assert_eq!(
-            ReportKind::UgoStatus.file_name(h2),
-            "klimaspor-ugo-status-2026-H2.pdf"
-        );
-    }
 }
