@@ -118,7 +118,7 @@ fn measure(
     let deadline = Instant::now() + Duration::from_secs(3);
     while times.len() < 5 || (Instant::now() < deadline && times.len() < 50) {
         let start = Instant::now();
-        let (pdf, _) = report::generate(h, kind, p, templates.get(kind), at).expect("report");
+        let (pdf, _) = report::generate(h, kind, p, templates.get(kind), at, None).expect("report");
         times.push(start.elapsed());
         size = pdf.len();
     }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::Utc;
@@ -51,6 +52,16 @@ pub enum Command {
         out: PathBuf,
         #[arg(long, default_value = "ballerup")]
         plan: String,
+    },
+    /// List when reports (and owner reminders) fall due between two dates and which period
+    /// each covers. Sends nothing.
+    Schedule {
+        /// First day (inclusive), YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day (exclusive), YYYY-MM-DD.
+        #[arg(long)]
+        to: chrono::NaiveDate,
     },
     /// Print the JSON Schema of the plan document format (seeds/plan.schema.json).
     PlanSchema,
@@ -153,8 +164,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let (_, pool) = startup::prepare_database(&config)?;
             let mut conn = pool.get()?;
             let history = store::load_history(&mut conn, &plan)?;
-            let (pdf, _) =
-                report::generate(&history, kind, period, templates.get(kind), Utc::now())?;
+            let (pdf, _) = report::generate(
+                &history,
+                kind,
+                period,
+                templates.get(kind),
+                Utc::now(),
+                None,
+            )?;
             std::fs::write(&out, &pdf)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!(
@@ -163,6 +180,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 count_pages(&pdf),
                 pdf.len()
             );
+            Ok(())
+        }
+        Command::Schedule { from, to } => {
+            let templates = Arc::new(Templates::load(&config.templates_dir)?);
+            let cfg = config.scheduler_config(templates)?;
+            for line in schedule_lines(&cfg, from, to) {
+                println!("{line}");
+            }
             Ok(())
         }
         Command::PlanSchema => {
@@ -255,4 +280,52 @@ fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
 /// Pages in a PDF written by the report module (for the command's summary line).
 fn count_pages(pdf: &[u8]) -> usize {
     lopdf::Document::load_mem(pdf).map_or(0, |d| d.get_pages().len())
+}
+
+/// "2027-01-15 07:00 CET  ugo-status      2026-H2", sorted by time; reminders included.
+pub fn schedule_lines(
+    cfg: &crate::scheduler::SchedulerConfig,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Vec<String> {
+    use crate::clock::TIME_ZONE;
+    use crate::domain::schedule::period_covered;
+    use chrono::TimeZone;
+    let start = |d: chrono::NaiveDate| {
+        TIME_ZONE
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    };
+    let (a, b) = (
+        start(from) - chrono::Duration::seconds(1),
+        start(to) - chrono::Duration::seconds(1),
+    );
+    let mut lines = Vec::new();
+    for (kind, schedule) in &cfg.schedules {
+        for firing in schedule.firings(TIME_ZONE, a, b + cfg.reminder_lead) {
+            let period = period_covered(*kind, firing.with_timezone(&TIME_ZONE).date_naive());
+            if firing <= b {
+                lines.push((firing, format!("{:<16}{period}", kind.slug())));
+            }
+            let reminder = firing - cfg.reminder_lead;
+            if *kind == ReportKind::UgoStatus && reminder > a && reminder <= b {
+                lines.push((
+                    reminder,
+                    format!("{:<16}{period} (owner reminders)", "reminders"),
+                ));
+            }
+        }
+    }
+    lines.sort();
+    lines
+        .into_iter()
+        .map(|(t, what)| {
+            format!(
+                "{}  {what}",
+                t.with_timezone(&TIME_ZONE).format("%Y-%m-%d %H:%M %Z")
+            )
+        })
+        .collect()
 }

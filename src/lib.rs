@@ -14,7 +14,9 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod mail;
 pub mod report;
+pub mod scheduler;
 pub mod startup;
 pub mod telemetry;
 

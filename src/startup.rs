@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::db::{self, Backend, Pool, import, store};
 use crate::domain::plan_doc::PlanDoc;
 use crate::report::Templates;
+use crate::scheduler::{self, SchedulerConfig};
 
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
@@ -22,6 +23,10 @@ pub struct AppState {
     pub public_read: bool,
     /// Report templates, loaded and checked at start-up.
     pub templates: Arc<Templates>,
+    /// Schedules and recipients (also when this instance runs no scheduler).
+    pub scheduler: Arc<SchedulerConfig>,
+    /// Wakes this instance's scheduler, e.g. when an operator asks for a run.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 /// Open the configured database, apply pending migrations and, if it holds no plan and
@@ -60,6 +65,9 @@ impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         // A template with an unknown placeholder or section stops the start, saying which.
         let templates = Arc::new(Templates::load(&config.templates_dir)?);
+        // Schedules, recipients and the mail setup are checked now, not when a report is due.
+        let scheduler = Arc::new(config.scheduler_config(templates.clone())?);
+        let mailer = config.mailer()?;
         let cfg = config.clone();
         let (backend, pool) = web::block(move || prepare_database(&cfg))
             .await
@@ -77,7 +85,20 @@ impl Application {
             pool: pool.clone(),
             public_read: config.public_read,
             templates,
+            scheduler: scheduler.clone(),
+            wake: Arc::new(tokio::sync::Notify::new()),
         };
+        if config.no_scheduler {
+            tracing::info!("scheduler off in this instance (--no-scheduler)");
+        } else {
+            actix_web::rt::spawn(scheduler::run_forever(
+                pool.clone(),
+                scheduler,
+                mailer,
+                Arc::new(scheduler::SystemClock),
+                state.wake.clone(),
+            ));
+        }
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))

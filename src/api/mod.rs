@@ -13,6 +13,7 @@ pub mod logging;
 pub mod owners;
 pub mod plans;
 pub mod reports;
+pub mod runs;
 pub mod subgoals;
 
 use std::sync::OnceLock;
@@ -83,6 +84,11 @@ where
         indicators::get_value,
         indicators::put_value,
         reports::preview,
+        runs::list_runs,
+        runs::get_run,
+        runs::get_run_pdf,
+        runs::create_run,
+        runs::schedules,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth),
@@ -139,7 +145,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(indicators::get_indicator)
                 .service(indicators::get_value)
                 .service(indicators::put_value)
-                .service(reports::preview),
+                .service(reports::preview)
+                .service(runs::list_runs)
+                .service(runs::get_run)
+                .service(runs::get_run_pdf)
+                .service(runs::create_run)
+                .service(runs::schedules),
         )
         .default_service(web::to(not_found));
 }

@@ -52,7 +52,8 @@ pub async fn preview(
     let templates = state.templates.clone();
     let generated = chrono::Utc::now();
     let pdf = web::block(move || {
-        report::generate(&history, kind, period, templates.get(kind), generated).map(|(pdf, _)| pdf)
+        report::generate(&history, kind, period, templates.get(kind), generated, None)
+            .map(|(pdf, _)| pdf)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("report task: {e}")))??;

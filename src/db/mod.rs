@@ -7,6 +7,7 @@
 
 pub mod import;
 pub mod models;
+pub mod runs;
 pub mod schema;
 pub mod store;
 

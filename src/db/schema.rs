@@ -195,3 +195,57 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicators,
     indicator_values,
 );
+
+diesel::table! {
+    report_runs (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        kind -> Text,
+        period -> Text,
+        revision -> Integer,
+        state -> Text,
+        catch_up -> Integer,
+        due_at -> Timestamp,
+        recipients -> Text,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        fence -> Integer,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        pdf_base64 -> Nullable<Text>,
+        pdf_sha256 -> Nullable<Text>,
+        snapshot -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        generated_at -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Integer,
+        run_id -> Nullable<Integer>,
+        dedupe_key -> Text,
+        message_id -> Text,
+        recipients -> Text,
+        subject -> Text,
+        body -> Text,
+        attachment_name -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        first_attempt_at -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        fence -> Integer,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(report_runs -> plans (plan_id));
+diesel::joinable!(mail_outbox -> report_runs (run_id));
+diesel::allow_tables_to_appear_in_same_query!(report_runs, mail_outbox, plans);

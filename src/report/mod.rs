@@ -28,17 +28,20 @@ pub struct ReportInput<'a> {
 
 /// Build the snapshot(s) for `period` from the history and render the report: what the CLI,
 /// the preview endpoint and the scheduler all call. Returns the PDF and the snapshot it shows.
+/// `archived_previous` is the snapshot the previous UGO status was sent with, if there is one.
 pub fn generate(
     history: &crate::db::store::PlanHistory,
     kind: ReportKind,
     period: Period,
     template: &Template,
     generated: DateTime<Utc>,
+    archived_previous: Option<Snapshot>,
 ) -> Result<(Vec<u8>, Snapshot), DomainError> {
     kind.check_period(period)?;
     let snapshot = Snapshot::build(history, period);
-    let previous =
-        (kind == ReportKind::UgoStatus).then(|| Snapshot::build(history, period.previous()));
+    // The UGO status compares with the previous status as it was sent, when it is archived.
+    let previous = (kind == ReportKind::UgoStatus)
+        .then(|| archived_previous.unwrap_or_else(|| Snapshot::build(history, period.previous())));
     let pdf = render(&ReportInput {
         kind,
         snapshot: &snapshot,

@@ -400,8 +400,8 @@ async fn same_snapshot_and_time_give_the_same_bytes(app: TestApp) {
         (ReportKind::CouncilAnnual, "2026"),
     ] {
         let p = period.parse().unwrap();
-        let (a, snap) = report::generate(&history, kind, p, templates.get(kind), at).unwrap();
-        let (b, _) = report::generate(&history, kind, p, templates.get(kind), at).unwrap();
+        let (a, snap) = report::generate(&history, kind, p, templates.get(kind), at, None).unwrap();
+        let (b, _) = report::generate(&history, kind, p, templates.get(kind), at, None).unwrap();
         assert!(a == b, "{kind:?} is reproducible");
         assert!(a.len() < 200_000, "fonts are subset ({} bytes)", a.len());
         // The snapshot round-trips through JSON, as the archive stores it.
@@ -411,7 +411,7 @@ async fn same_snapshot_and_time_give_the_same_bytes(app: TestApp) {
             snap
         );
         let later = at + chrono::Duration::days(1);
-        let (c, _) = report::generate(&history, kind, p, templates.get(kind), later).unwrap();
+        let (c, _) = report::generate(&history, kind, p, templates.get(kind), later, None).unwrap();
         assert!(a != c, "the generation time is part of the report");
     }
 }

@@ -1,0 +1,189 @@
+//! Owner reminders: 14 days before each UGO status every owner with an e-mail address gets one
+//! digest of their sub-goals that are overdue, due within six months, or without an update in
+//! the half-year the status covers — with how to post progress.
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+
+use super::SchedulerConfig;
+use crate::api::dto::deadline_of;
+use crate::clock::TIME_ZONE;
+use crate::db::DbConn;
+use crate::db::models::SubGoalRow;
+use crate::db::runs;
+use crate::db::store::{self, PlanData, StoreResult};
+use crate::domain::format::date_long;
+use crate::domain::report_kind::ReportKind;
+use crate::domain::schedule::period_covered;
+use crate::domain::{Flags, Period, Status};
+
+/// Why a sub-goal is in an owner's digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestLine {
+    pub key: String,
+    pub id: i32,
+    pub text: String,
+    pub deadline: String,
+    pub reasons: Vec<&'static str>,
+}
+
+/// The sub-goals of `measure_ids` an owner must look at on `today` for the status covering
+/// `period`. Pure: the rules of the digest.
+pub fn digest(
+    data: &PlanData,
+    measure_ids: &[i32],
+    today: NaiveDate,
+    period: Period,
+) -> Vec<DigestLine> {
+    let horizon = today.checked_add_months(Months::new(6)).unwrap_or(today);
+    let mut lines = Vec::new();
+    for g in data
+        .sub_goals
+        .iter()
+        .filter(|g| measure_ids.contains(&g.measure_id))
+    {
+        let status = Status::parse(&g.status).unwrap_or(Status::NotStarted);
+        if status.is_closed() {
+            continue;
+        }
+        let deadline = deadline_of(&g.deadline_kind, g.deadline_year);
+        let last = g.last_update_at.map(|t| t.date());
+        let flags = Flags::compute(&deadline, status, last, today);
+        let mut reasons = Vec::new();
+        if flags.overdue {
+            reasons.push("fristen er overskredet");
+        } else if deadline
+            .due_date()
+            .is_some_and(|d| d >= today && d <= horizon)
+        {
+            reasons.push("fristen er inden for seks måneder");
+        }
+        if !updated_in(g, period) {
+            reasons.push("ingen opdatering i halvåret");
+        }
+        if !reasons.is_empty() {
+            lines.push(DigestLine {
+                key: g.key.clone(),
+                id: g.id,
+                text: g.text.clone(),
+                deadline: deadline.label_da(),
+                reasons,
+            });
+        }
+    }
+    lines
+}
+
+fn updated_in(g: &SubGoalRow, period: Period) -> bool {
+    g.last_update_at
+        .map(|t| t.date())
+        .is_some_and(|d| d >= period.start() && d <= period.end())
+}
+
+fn body(
+    owner: &str,
+    status_date: NaiveDate,
+    period: Period,
+    lines: &[DigestLine],
+    public_url: &str,
+) -> String {
+    let mut b = format!(
+        "Kære {owner}\n\nUGO får den halvårlige status på klimahandleplanen den {} ({}). \
+         Disse delmål, som I er ansvarlige for, har brug for jeres opdatering inden da:\n\n",
+        date_long(status_date),
+        period.label_da()
+    );
+    for l in lines {
+        b.push_str(&format!(
+            "- {} {}\n  Frist: {}. Bemærk: {}.\n  {public_url}/api/v1/subgoals/{}\n\n",
+            l.key,
+            l.text,
+            l.deadline,
+            l.reasons.join(", "),
+            l.id
+        ));
+    }
+    b.push_str(&format!(
+        "Sådan opdaterer I et delmål: hent det (GET {public_url}/api/v1/subgoals/ID) og send \
+         fremdriften med jeres token og delmålets ETag:\n\n  curl -X POST {public_url}/api/v1/subgoals/ID/progress \\\n    \
+         -H \"Authorization: Bearer TOKEN\" -H \"If-Match: ETAG\" -H \"Content-Type: application/json\" \\\n    \
+         -d '{{\"status\": \"on_track\", \"progress\": 50, \"note\": \"…\"}}'\n\n\
+         Status kan være not_started, on_track, at_risk, delayed eller achieved.\n\n\
+         Med venlig hilsen\nklimaspor\n"
+    ));
+    b
+}
+
+/// Queue the digests whose reminder time has come (once per owner and status).
+pub fn enqueue(conn: &mut DbConn, cfg: &SchedulerConfig, now: DateTime<Utc>) -> StoreResult<usize> {
+    let Some((_, schedule)) = cfg
+        .schedules
+        .iter()
+        .find(|(k, _)| *k == ReportKind::UgoStatus)
+    else {
+        return Ok(0);
+    };
+    // UGO firings whose reminder time lies in the catch-up window and that are still ahead.
+    let firings = schedule.firings(
+        TIME_ZONE,
+        now - cfg.catch_up + cfg.reminder_lead,
+        now + cfg.reminder_lead,
+    );
+    let mut queued = 0;
+    for firing in firings
+        .into_iter()
+        .filter(|f| *f > now && *f - cfg.reminder_lead <= now)
+    {
+        let status_date = firing.with_timezone(&TIME_ZONE).date_naive();
+        let period = period_covered(ReportKind::UgoStatus, status_date);
+        let today = now.with_timezone(&TIME_ZONE).date_naive();
+        for plan in store::list_plans(conn)? {
+            let data = store::load_plan(conn, &plan.slug)?;
+            let mut owners: Vec<(i32, String, Option<String>)> = data
+                .owners
+                .iter()
+                .map(|(_, o)| (o.id, o.name.clone(), o.email.clone()))
+                .collect();
+            owners.sort();
+            owners.dedup();
+            for (owner_id, name, email) in owners {
+                let measures: Vec<i32> = data
+                    .owners
+                    .iter()
+                    .filter(|(_, o)| o.id == owner_id)
+                    .map(|(m, _)| *m)
+                    .collect();
+                let lines = digest(&data, &measures, today, period);
+                if lines.is_empty() {
+                    continue;
+                }
+                let Some(email) = email else {
+                    tracing::warn!(owner = %name, "owner has no e-mail address: no reminder can be sent");
+                    continue;
+                };
+                let key = format!("reminder:{}:{period}:{owner_id}", plan.slug);
+                let message_id = format!(
+                    "<klimaspor.{}.reminder.{period}.owner{owner_id}@{}>",
+                    plan.slug,
+                    cfg.mail_domain()
+                );
+                let subject = format!(
+                    "Påmindelse: opdatér jeres delmål før UGO-status {}",
+                    period.label_da()
+                );
+                let text = body(&name, status_date, period, &lines, &cfg.public_url);
+                if runs::queue_mail(
+                    conn,
+                    &key,
+                    &message_id,
+                    &email,
+                    &subject,
+                    &text,
+                    now.naive_utc(),
+                )? {
+                    queued += 1;
+                }
+            }
+        }
+    }
+    Ok(queued)
+}
