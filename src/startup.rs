@@ -91,7 +91,7 @@ impl Application {
         if config.no_scheduler {
             tracing::info!("scheduler off in this instance (--no-scheduler)");
         } else {
-            actix_web::rt::spawn(scheduler::run_forever(
+            tokio::spawn(scheduler::run_forever(
                 pool.clone(),
                 scheduler,
                 mailer,

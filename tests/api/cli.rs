@@ -141,3 +141,38 @@ fn bad_arguments_fail_with_a_message() {
         "says which server failed: {err}"
     );
 }
+
+#[test]
+fn schedule_lists_firings_and_periods_without_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+        .args(["schedule", "--from", "2026-01-01", "--to", "2028-01-01"])
+        .env("KLIMASPOR_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2027-01-15 07:00 CET  ugo-status      2026-H2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2027-04-01 07:00 CEST  green-accounts  2026"),
+        "{text}"
+    );
+    assert!(text.contains("2027-01-01 07:00 CET  reminders"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains("ugo-status")).count(), 4);
+    assert!(!dir.path().join("outbox").exists(), "nothing was sent");
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+        .args(["schedule", "--from", "2026-01-01", "--to", "2027-01-01"])
+        .env("KLIMASPOR_SCHEDULE_UGO_STATUS", "every half year")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("KLIMASPOR_SCHEDULE_UGO_STATUS"));
+}

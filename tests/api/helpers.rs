@@ -372,3 +372,99 @@ pub mod postgres {
 pub fn seed_path() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/ballerup.json"))
 }
+
+/// A real SMTP server on loopback (aiosmtpd from PyPI) that stores what it receives in a
+/// maildir. `None` (with a loud SKIPPED line) when aiosmtpd is not installed, unless
+/// `KLIMASPOR_TEST_REQUIRE_SMTP=1` (set in CI).
+pub struct SmtpSink {
+    child: std::process::Child,
+    pub port: u16,
+    maildir: tempfile::TempDir,
+}
+
+pub fn smtp_available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        if std::env::var("KLIMASPOR_TEST_REQUIRE_SMTP").is_ok_and(|v| v == "1") {
+            panic!("aiosmtpd is not installed, but KLIMASPOR_TEST_REQUIRE_SMTP=1");
+        }
+        eprintln!("\n*** SKIPPED (no SMTP server): pip install aiosmtpd ***\n");
+    }
+    ok
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+impl SmtpSink {
+    pub fn start() -> Option<Self> {
+        Self::start_on(free_port())
+    }
+
+    pub fn start_on(port: u16) -> Option<Self> {
+        if !smtp_available() {
+            return None;
+        }
+        let maildir = tempfile::tempdir().expect("maildir");
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(maildir.path().join("mail"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(Self {
+            child,
+            port,
+            maildir,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, raw.
+    pub fn messages(&self) -> Vec<String> {
+        let dir = self.maildir.path().join("mail").join("new");
+        let mut out: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -10,4 +10,5 @@ mod import;
 mod plan;
 mod progress;
 mod reports;
+mod scheduler;
 mod seed;
