@@ -169,7 +169,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 kind,
                 period,
                 templates.get(kind),
-                Utc::now(),
+                crate::clock::now_utc().and_utc(),
                 None,
             )?;
             std::fs::write(&out, &pdf)

@@ -50,7 +50,7 @@ pub async fn preview(
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let history = run_db(&state, move |c| store::load_history(c, &slug)).await?;
     let templates = state.templates.clone();
-    let generated = chrono::Utc::now();
+    let generated = crate::clock::now_utc().and_utc();
     let pdf = web::block(move || {
         report::generate(&history, kind, period, templates.get(kind), generated, None)
             .map(|(pdf, _)| pdf)
