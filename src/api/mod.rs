@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod exports;
 pub mod health;
 pub mod indicators;
 pub mod json;
@@ -89,6 +90,9 @@ where
         runs::get_run_pdf,
         runs::create_run,
         runs::schedules,
+        exports::xlsx,
+        exports::csv,
+        exports::ics,
     ),
     components(schemas(error::Problem)),
     modifiers(&BearerAuth),
@@ -98,6 +102,7 @@ where
         (name = "owners", description = "Who owns which measure"),
         (name = "indicators", description = "KPIs for the green accounts"),
         (name = "reports", description = "PDF reports: UGO status, green accounts, council"),
+        (name = "exports", description = "XLSX, CSV and iCalendar for the tools staff use"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -150,7 +155,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(runs::get_run)
                 .service(runs::get_run_pdf)
                 .service(runs::create_run)
-                .service(runs::schedules),
+                .service(runs::schedules)
+                .service(exports::xlsx)
+                .service(exports::csv)
+                .service(exports::ics),
         )
         .default_service(web::to(not_found));
 }

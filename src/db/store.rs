@@ -953,3 +953,15 @@ pub fn load_history(conn: &mut DbConn, slug: &str) -> StoreResult<PlanHistory> {
         })
     })
 }
+
+/// The plan and its indicators: what the exports need.
+pub fn load_export(
+    conn: &mut DbConn,
+    slug: &str,
+) -> StoreResult<(PlanData, Vec<IndicatorWithValues>)> {
+    read_tx(conn, |conn| {
+        let data = load_plan(conn, slug)?;
+        let indicators = list_indicators(conn, slug)?;
+        Ok((data, indicators))
+    })
+}

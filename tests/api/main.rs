@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod errors;
+mod exports;
 mod import;
 mod plan;
 mod progress;

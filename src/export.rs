@@ -1,0 +1,384 @@
+//! The plan in the formats staff already use: Excel (XLSX), CSV for Danish Excel (UTF-8 with
+//! BOM, `;`), and an iCalendar feed of deadlines. Pure functions from stored data to bytes.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use icalendar::{Calendar, Component, EventLike};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use crate::api::dto::{deadline_of, measure_role};
+use crate::db::store::{IndicatorWithValues, PlanData};
+use crate::domain::{Flags, Status};
+
+/// One sub-goal as a row of the exports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub key: String,
+    pub sub_goal_id: i32,
+    pub measure: String,
+    pub theme: String,
+    pub role: String,
+    pub text: String,
+    pub owners: String,
+    pub deadline: String,
+    pub due_date: Option<NaiveDate>,
+    pub status: String,
+    pub progress: i32,
+    pub last_update: Option<NaiveDate>,
+    pub note: String,
+    pub overdue: bool,
+}
+
+pub const HEADERS: [&str; 13] = [
+    "Nr.",
+    "Tiltag",
+    "Tema",
+    "Rolle",
+    "Delmål",
+    "Ansvarlige",
+    "Frist",
+    "Forfaldsdato",
+    "Status",
+    "Fremdrift (%)",
+    "Sidst opdateret",
+    "Seneste bemærkning",
+    "Overskredet",
+];
+
+/// The status as people read it: an open goal never reported on is "Ikke rapporteret".
+pub fn status_label(status: Status, flags: &Flags) -> &'static str {
+    if status == Status::NotStarted && flags.not_reported {
+        "Ikke rapporteret"
+    } else {
+        status.label_da()
+    }
+}
+
+/// Every sub-goal, in plan order; `owner` (id or name) keeps only that owner's.
+pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> Vec<Row> {
+    let mut out = Vec::new();
+    for m in &data.measures {
+        let owners: Vec<&str> = data
+            .owners
+            .iter()
+            .filter(|(mid, _)| *mid == m.id)
+            .map(|(_, o)| o.name.as_str())
+            .collect();
+        if let Some(o) = owner {
+            let ids: Vec<String> = data
+                .owners
+                .iter()
+                .filter(|(mid, _)| *mid == m.id)
+                .map(|(_, x)| x.id.to_string())
+                .collect();
+            if !owners.contains(&o) && !ids.iter().any(|i| i == o) {
+                continue;
+            }
+        }
+        // The main theme: walk up from the measure's theme.
+        let mut theme = data.themes.iter().find(|t| t.id == m.theme_id);
+        while let Some(parent) = theme
+            .and_then(|t| t.parent_id)
+            .and_then(|p| data.themes.iter().find(|x| x.id == p))
+        {
+            theme = Some(parent);
+        }
+        for g in data.sub_goals.iter().filter(|g| g.measure_id == m.id) {
+            let deadline = deadline_of(&g.deadline_kind, g.deadline_year);
+            let status = Status::parse(&g.status).unwrap_or(Status::NotStarted);
+            let last = g.last_update_at.map(|t| t.date());
+            let flags = Flags::compute(&deadline, status, last, as_of);
+            out.push(Row {
+                key: g.key.clone(),
+                sub_goal_id: g.id,
+                measure: format!("{}. {}", m.number, m.title),
+                theme: theme.map(|t| t.title.clone()).unwrap_or_default(),
+                role: measure_role(&m.role).label_da().to_string(),
+                text: g.text.clone(),
+                owners: owners.join(", "),
+                deadline: deadline.label_da(),
+                due_date: deadline.due_date(),
+                status: status_label(status, &flags).to_string(),
+                progress: g.progress,
+                last_update: last,
+                note: g.last_note.clone().unwrap_or_default(),
+                overdue: flags.overdue,
+            });
+        }
+    }
+    out
+}
+
+fn cells(r: &Row) -> [String; 13] {
+    [
+        r.key.clone(),
+        r.measure.clone(),
+        r.theme.clone(),
+        r.role.clone(),
+        r.text.clone(),
+        r.owners.clone(),
+        r.deadline.clone(),
+        r.due_date
+            .map(|d| d.format("%d-%m-%Y").to_string())
+            .unwrap_or_default(),
+        r.status.clone(),
+        r.progress.to_string(),
+        r.last_update
+            .map(|d| d.format("%d-%m-%Y").to_string())
+            .unwrap_or_default(),
+        r.note.clone(),
+        if r.overdue { "Ja" } else { "Nej" }.to_string(),
+    ]
+}
+
+/// UTF-8 with a byte-order mark and `;` between fields, CRLF line ends: what Danish Excel
+/// opens correctly by double-click.
+pub fn csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(HEADERS)?;
+    for r in rows {
+        w.write_record(cells(r))?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A workbook: all sub-goals, a summary per theme and status, and the KPIs by year.
+pub fn xlsx(
+    plan_title: &str,
+    rows: &[Row],
+    indicators: &[IndicatorWithValues],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("E2EFEB")
+        .set_text_wrap();
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    let date = Format::new()
+        .set_num_format("dd-mm-yyyy")
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+
+    let ws = wb.add_worksheet().set_name("Delmål")?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    let widths = [
+        7.0, 34.0, 26.0, 20.0, 60.0, 24.0, 16.0, 13.0, 15.0, 11.0, 14.0, 40.0, 11.0,
+    ];
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string_with_format(row, 0, &r.key, &wrap)?;
+        ws.write_string_with_format(row, 1, &r.measure, &wrap)?;
+        ws.write_string_with_format(row, 2, &r.theme, &wrap)?;
+        ws.write_string_with_format(row, 3, &r.role, &wrap)?;
+        ws.write_string_with_format(row, 4, &r.text, &wrap)?;
+        ws.write_string_with_format(row, 5, &r.owners, &wrap)?;
+        ws.write_string_with_format(row, 6, &r.deadline, &wrap)?;
+        if let Some(d) = r.due_date {
+            ws.write_date_with_format(row, 7, &excel_date(d)?, &date)?;
+        }
+        ws.write_string_with_format(row, 8, &r.status, &wrap)?;
+        ws.write_number(row, 9, f64::from(r.progress))?;
+        if let Some(d) = r.last_update {
+            ws.write_date_with_format(row, 10, &excel_date(d)?, &date)?;
+        }
+        ws.write_string_with_format(row, 11, &r.note, &wrap)?;
+        ws.write_string_with_format(row, 12, if r.overdue { "Ja" } else { "Nej" }, &wrap)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows.len() as u32, HEADERS.len() as u16 - 1)?;
+
+    // Summary: sub-goals per theme and status.
+    let statuses = [
+        "Ikke rapporteret",
+        "Ikke startet",
+        "På sporet",
+        "I risiko",
+        "Forsinket",
+        "Opfyldt",
+        "Udgået",
+    ];
+    let ws = wb.add_worksheet().set_name("Overblik")?;
+    ws.write_string_with_format(0, 0, plan_title, &Format::new().set_bold())?;
+    ws.write_string_with_format(2, 0, "Tema", &header)?;
+    for (c, s) in statuses.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16 + 1, *s, &header)?;
+    }
+    let n = statuses.len() as u16;
+    ws.write_string_with_format(2, n + 1, "I alt", &header)?;
+    ws.write_string_with_format(2, n + 2, "Overskredne", &header)?;
+    let mut themes: Vec<&str> = Vec::new();
+    for r in rows {
+        if !themes.contains(&r.theme.as_str()) {
+            themes.push(&r.theme);
+        }
+    }
+    for (i, t) in themes.iter().enumerate() {
+        let row = i as u32 + 3;
+        let in_theme: Vec<&Row> = rows.iter().filter(|r| r.theme == *t).collect();
+        ws.write_string(row, 0, *t)?;
+        for (c, s) in statuses.iter().enumerate() {
+            ws.write_number(
+                row,
+                c as u16 + 1,
+                in_theme.iter().filter(|r| r.status == *s).count() as f64,
+            )?;
+        }
+        ws.write_number(row, n + 1, in_theme.len() as f64)?;
+        ws.write_number(
+            row,
+            n + 2,
+            in_theme.iter().filter(|r| r.overdue).count() as f64,
+        )?;
+    }
+    ws.set_column_width(0, 50)?;
+    ws.set_freeze_panes(3, 1)?;
+
+    // KPIs: one row per indicator, one column per year.
+    let ws = wb.add_worksheet().set_name("Nøgletal")?;
+    let mut years: Vec<i32> = indicators
+        .iter()
+        .flat_map(|(_, _, v)| v.iter().map(|x| x.year))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let fixed = [
+        "Kode",
+        "Nøgletal",
+        "Enhed",
+        "Basisår",
+        "Basisværdi",
+        "Mål",
+        "Målår",
+        "Delmål",
+    ];
+    for (c, h) in fixed.iter().chain(std::iter::empty()).enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    let base = fixed.len() as u16;
+    for (c, y) in years.iter().enumerate() {
+        ws.write_string_with_format(0, base + c as u16, y.to_string(), &header)?;
+    }
+    for (i, (ind, key, values)) in indicators.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, &ind.code)?;
+        ws.write_string(row, 1, &ind.name)?;
+        ws.write_string(row, 2, &ind.unit)?;
+        if let Some(y) = ind.baseline_year {
+            ws.write_number(row, 3, f64::from(y))?;
+        }
+        if let Some(v) = ind.baseline_value {
+            ws.write_number(row, 4, v)?;
+        }
+        if let Some(v) = ind.target_value {
+            ws.write_number(row, 5, v)?;
+        }
+        if let Some(y) = ind.target_year {
+            ws.write_number(row, 6, f64::from(y))?;
+        }
+        ws.write_string(row, 7, key.as_deref().unwrap_or(""))?;
+        for v in values {
+            if let Some(c) = years.iter().position(|y| *y == v.year) {
+                ws.write_number(row, base + c as u16, v.value)?;
+            }
+        }
+    }
+    ws.set_column_width(0, 30)?;
+    ws.set_column_width(1, 50)?;
+    ws.set_freeze_panes(1, 2)?;
+    ws.autofilter(0, 0, indicators.len() as u32, base + years.len() as u16 - 1)?;
+    wb.save_to_buffer()
+}
+
+fn excel_date(d: NaiveDate) -> Result<rust_xlsxwriter::ExcelDateTime, XlsxError> {
+    rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
+
+/// One all-day event per dated sub-goal deadline. UIDs are stable (plan and key), so calendar
+/// clients update events instead of duplicating them.
+pub fn ics(plan_slug: &str, plan_title: &str, rows: &[Row], stamp: DateTime<Utc>) -> String {
+    let mut cal = Calendar::new();
+    cal.name(&format!("{plan_title} – frister"));
+    for r in rows {
+        let Some(due) = r.due_date else { continue };
+        let mut description = format!(
+            "{}\n\nTiltag: {}\nStatus: {} ({} %)",
+            r.text, r.measure, r.status, r.progress
+        );
+        if !r.owners.is_empty() {
+            description.push_str(&format!("\nAnsvarlige: {}", r.owners));
+        }
+        cal.push(
+            icalendar::Event::new()
+                .uid(&format!("klimaspor-{plan_slug}-{}@klimaspor", r.key))
+                .summary(&format!("Frist {}: {}", r.key, short(&r.text, 80)))
+                .description(&description)
+                .all_day(due)
+                .timestamp(stamp)
+                .done(),
+        );
+    }
+    cal.done().to_string()
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, text: &str, due: Option<NaiveDate>) -> Row {
+        Row {
+            key: key.into(),
+            sub_goal_id: 1,
+            measure: "12. Vej- og gadebelysning".into(),
+            theme: "ENERGIBESPARELSER".into(),
+            role: "Det vi gør selv".into(),
+            text: text.into(),
+            owners: "Center for Miljø; Teknik".into(),
+            deadline: "Senest i 2025".into(),
+            due_date: due,
+            status: "På sporet".into(),
+            progress: 40,
+            last_update: None,
+            note: "Linje 1\nLinje \"2\"".into(),
+            overdue: false,
+        }
+    }
+
+    #[test]
+    fn csv_has_a_bom_semicolons_and_quotes_what_needs_it() {
+        let bytes = csv(&[row("12.1", "Al belysning; LED", None)]).unwrap();
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(text.starts_with("Nr.;Tiltag;Tema;"));
+        assert!(text.contains("\"Al belysning; LED\""));
+        assert!(text.contains("\"Linje 1\nLinje \"\"2\"\"\""));
+        assert!(text.contains("\r\n"));
+    }
+
+    #[test]
+    fn ics_has_one_event_per_dated_deadline_with_stable_uids() {
+        let d = NaiveDate::from_ymd_opt(2025, 12, 31);
+        let rows = [row("12.1", "LED", d), row("12.2", "Løbende", None)];
+        let stamp = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let a = ics("ballerup", "Klimahandleplan", &rows, stamp);
+        assert_eq!(a.matches("BEGIN:VEVENT").count(), 1);
+        assert!(a.contains("UID:klimaspor-ballerup-12.1@klimaspor"));
+        assert!(a.contains("DTSTART;VALUE=DATE:20251231"));
+        assert_eq!(a, ics("ballerup", "Klimahandleplan", &rows, stamp));
+    }
+}
