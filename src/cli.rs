@@ -63,6 +63,9 @@ pub enum Command {
         #[arg(long)]
         to: chrono::NaiveDate,
     },
+    /// Exit 0 when the server at KLIMASPOR_BIND answers /readyz with 200 (container health
+    /// checks; no curl needed).
+    Healthcheck,
     /// Print the JSON Schema of the plan document format (seeds/plan.schema.json).
     PlanSchema,
     /// Create, list and revoke API tokens.
@@ -190,6 +193,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Healthcheck => healthcheck(&config.bind),
         Command::PlanSchema => {
             println!("{}", serde_json::to_string_pretty(&PlanDoc::json_schema())?);
             Ok(())
@@ -328,4 +332,29 @@ pub fn schedule_lines(
             )
         })
         .collect()
+}
+
+/// GET /readyz on the configured address (0.0.0.0 is asked on loopback).
+fn healthcheck(bind: &str) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let addr = bind
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]");
+    let sock: std::net::SocketAddr = addr
+        .parse()
+        .with_context(|| format!("KLIMASPOR_BIND '{bind}'"))?;
+    let timeout = std::time::Duration::from_secs(5);
+    let mut s = std::net::TcpStream::connect_timeout(&sock, timeout)
+        .with_context(|| format!("nothing answers on {sock}"))?;
+    s.set_read_timeout(Some(timeout))?;
+    write!(
+        s,
+        "GET /readyz HTTP/1.1\r\nHost: {sock}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut reply = String::new();
+    s.read_to_string(&mut reply)?;
+    let status = reply.lines().next().unwrap_or_default();
+    anyhow::ensure!(status.contains(" 200 "), "not ready: {status}");
+    println!("ready");
+    Ok(())
 }

@@ -59,6 +59,10 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: Pool,
+    scheduler: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl Application {
@@ -88,17 +92,21 @@ impl Application {
             scheduler: scheduler.clone(),
             wake: Arc::new(tokio::sync::Notify::new()),
         };
-        if config.no_scheduler {
+        let scheduler_task = if config.no_scheduler {
             tracing::info!("scheduler off in this instance (--no-scheduler)");
+            None
         } else {
-            tokio::spawn(scheduler::run_forever(
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let task = tokio::spawn(scheduler::run_forever(
                 pool.clone(),
                 scheduler,
                 mailer,
                 Arc::new(scheduler::SystemClock),
                 state.wake.clone(),
+                stopped,
             ));
-        }
+            Some((stop, task))
+        };
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))
@@ -108,7 +116,12 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            scheduler: scheduler_task,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -124,7 +137,14 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serve until SIGTERM/SIGINT (or a stop through [`Self::handle`]): in-flight requests
+    /// finish, then the scheduler finishes its current tick and stops.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some((stop, task)) = self.scheduler {
+            let _ = stop.send(true);
+            let _ = task.await;
+        }
+        served
     }
 }

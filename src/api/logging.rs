@@ -27,6 +27,13 @@ pub async fn log_request(
     match result {
         Ok(mut res) => {
             let status = res.status().as_u16();
+            if let Some(m) = super::metrics::Metrics::get() {
+                let route = res
+                    .request()
+                    .match_pattern()
+                    .unwrap_or_else(|| "unmatched".into());
+                m.observe_request(&method, &route, status, latency_ms / 1000.0);
+            }
             if let Ok(v) = HeaderValue::from_str(&request_id) {
                 res.headers_mut().insert(REQUEST_ID, v);
             }

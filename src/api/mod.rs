@@ -11,6 +11,7 @@ pub mod health;
 pub mod indicators;
 pub mod json;
 pub mod logging;
+pub mod metrics;
 pub mod owners;
 pub mod plans;
 pub mod reports;
@@ -64,6 +65,7 @@ where
     paths(
         health::healthz,
         health::readyz,
+        metrics::metrics,
         plans::list_plans,
         plans::get_plan,
         plans::list_themes,
@@ -126,6 +128,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .service(health::healthz)
         .service(health::readyz)
+        .service(metrics::metrics)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
         .service(web::redirect("/docs", "/docs/"))
         .service(

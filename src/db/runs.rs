@@ -527,3 +527,38 @@ pub fn list_mail(conn: &mut DbConn) -> StoreResult<Vec<MailRow>> {
             .load(conn)?)
     })
 }
+
+/// What `/metrics` reports about runs and the outbox.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxStats {
+    /// (kind, state, count)
+    pub runs: Vec<(String, String, i64)>,
+    /// Mails not yet sent or failed.
+    pub backlog: i64,
+    /// When the oldest of those was queued.
+    pub oldest_pending: Option<NaiveDateTime>,
+}
+
+pub fn outbox_stats(conn: &mut DbConn) -> StoreResult<OutboxStats> {
+    read_tx(conn, |conn| {
+        let runs = report_runs::table
+            .group_by((report_runs::kind, report_runs::state))
+            .select((
+                report_runs::kind,
+                report_runs::state,
+                diesel::dsl::count_star(),
+            ))
+            .load::<(String, String, i64)>(conn)?;
+        let pending =
+            || mail_outbox::table.filter(mail_outbox::state.eq_any(["pending", "sending"]));
+        let backlog: i64 = pending().count().get_result(conn)?;
+        let oldest_pending = pending()
+            .select(diesel::dsl::min(mail_outbox::created_at))
+            .first::<Option<NaiveDateTime>>(conn)?;
+        Ok(OutboxStats {
+            runs,
+            backlog,
+            oldest_pending,
+        })
+    })
+}

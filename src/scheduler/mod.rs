@@ -354,13 +354,16 @@ fn deliver_due(
     Ok(())
 }
 
-/// Run [`tick`] every minute and whenever `wake` is notified, until the task is dropped.
+/// Run [`tick`] every minute and whenever `wake` is notified, until `stop` turns true. A tick
+/// in progress is finished first, so a shutdown never leaves a half-made run behind (and a
+/// process killed outright leaves a lease that simply expires).
 pub async fn run_forever(
     pool: Pool,
     cfg: Arc<SchedulerConfig>,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
     wake: Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     tracing::info!(instance = %cfg.instance, mail = %mailer.describe(), "scheduler started");
     loop {
@@ -372,11 +375,16 @@ pub async fn run_forever(
             Ok(Err(e)) => tracing::error!(error = %e, "scheduler tick failed"),
             Err(e) => tracing::error!(error = %e, "scheduler task failed"),
         }
+        if *stop.borrow() {
+            break;
+        }
         tokio::select! {
             _ = tokio::time::sleep(StdDuration::from_secs(60)) => {}
             _ = wake.notified() => {}
+            _ = stop.changed() => break,
         }
     }
+    tracing::info!("scheduler stopped");
 }
 
 #[cfg(test)]

@@ -338,3 +338,37 @@ async fn openapi_docs_and_health(app: TestApp) {
     assert_eq!(app.get_json("/readyz").await["status"], "ready");
 }
 both!(openapi_docs_and_health);
+
+async fn metrics_show_requests_and_report_runs(app: TestApp) {
+    let admin = app.admin().await;
+    assert_eq!(
+        app.get("/api/v1/plans/ballerup/measures/7").await.status(),
+        200
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/report-runs"))
+        .bearer_auth(&admin)
+        .json(&json!({"plan": "ballerup", "kind": "green-accounts", "period": "2025"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with(
+            "klimaspor_http_requests_total{method=\"GET\",route=\"/api/v1/plans/{slug}/measures/{number}\",status=\"200\"}"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("klimaspor_http_request_duration_seconds_bucket"));
+    assert!(
+        text.contains("klimaspor_report_runs{kind=\"green-accounts\",state=\"pending\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("klimaspor_outbox_backlog 0"));
+    assert!(text.contains("klimaspor_db_pool_connections{state=\"max\"}"));
+}
+both!(metrics_show_requests_and_report_runs);
