@@ -124,6 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let (backend, pool) = db::connect(&config.database_url(), 1)?;
             let mut conn = pool.get()?;
             let applied = db::run_migrations(&mut conn)?;
+            tracing::info!(database = %backend.describe(), applied = ?applied, "migrate");
             if applied.is_empty() {
                 println!("{}: no pending migrations", backend.describe());
             } else {

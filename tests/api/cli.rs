@@ -176,3 +176,24 @@ fn schedule_lists_firings_and_periods_without_sending() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("KLIMASPOR_SCHEDULE_UGO_STATUS"));
 }
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+        .args(["migrate"])
+        .env("KLIMASPOR_DATA_DIR", dir.path())
+        .env("KLIMASPOR_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let logs = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = logs.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "migrate logs what it applied");
+    for l in lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"));
+        assert!(v["level"].is_string() && v["timestamp"].is_string(), "{l}");
+    }
+}
