@@ -229,6 +229,11 @@ async fn the_ugo_status_tells_what_is_late_at_risk_and_changed(app: TestApp) {
 
     assert_eq!(assert_inside_margins(&pdf), pages);
     assert_renders(&pdf, pages);
+    // The tables run over many pages; each page repeats the header row.
+    for p in 3..=pages as u32 {
+        let t = pdf_text(&pdf, Some((p, p)));
+        assert!(t.contains("Nr. Delmål"), "page {p} has the table header");
+    }
     let raw = String::from_utf8_lossy(&pdf);
     assert!(
         raw.contains("/Lang") && raw.contains("da-DK"),
