@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod errors;
 mod exports;
+mod faults;
 mod import;
 mod plan;
 mod progress;

@@ -1,0 +1,181 @@
+//! Faults: the server killed with SIGKILL in the middle of a burst of progress updates. Every
+//! update that got a 2xx must be there after the restart, and SQLite must report itself sound.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use crate::helpers::free_port;
+
+fn start(dir: &std::path::Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+        .args(["serve", "--no-scheduler"])
+        .env("KLIMASPOR_DATA_DIR", dir)
+        .env("KLIMASPOR_BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start klimaspor")
+}
+
+async fn wait_ready(client: &reqwest::Client, base: &str) {
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status() == 200
+        {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[derive(QueryableByName)]
+struct Integrity {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    integrity_check: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_burst_loses_no_acknowledged_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = {
+        let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+            .args(["token", "create", "--role", "admin", "--name", "Burst"])
+            .env("KLIMASPOR_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let client = reqwest::Client::new();
+    let mut acknowledged: Vec<(i64, String)> = Vec::new();
+    for round in 0..3 {
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut child = start(dir.path(), port);
+        wait_ready(&client, &base).await;
+        let page: Value = client
+            .get(format!(
+                "{base}/api/v1/plans/ballerup/subgoals?per_page=500"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let goals: Vec<(i64, String)> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["status"] != "dropped")
+            .map(|g| {
+                (
+                    g["id"].as_i64().unwrap(),
+                    g["etag"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        // Four writers, each on its own sub-goals; the kill lands while they are writing.
+        let mut writers = Vec::new();
+        for w in 0..4 {
+            let mine: Vec<(i64, String)> = goals.iter().skip(w).step_by(4).cloned().collect();
+            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+            writers.push(tokio::spawn(async move {
+                let mut acked = Vec::new();
+                let mut etags = mine;
+                for n in 0.. {
+                    let k = n % etags.len();
+                    let (id, etag) = etags[k].clone();
+                    let note = format!("runde {round} skriver {w} nr. {n}");
+                    let res = client
+                        .post(format!("{base}/api/v1/subgoals/{id}/progress"))
+                        .bearer_auth(&token)
+                        .header("If-Match", &etag)
+                        .json(&json!({"status": "on_track", "progress": n % 100, "note": note}))
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status() == 201 => {
+                            let new_etag = r.headers()["etag"].to_str().unwrap().to_string();
+                            etags[k].1 = new_etag;
+                            acked.push((id, note));
+                        }
+                        Ok(r) => panic!("unexpected {}", r.status()),
+                        Err(_) => break, // the server is gone
+                    }
+                }
+                acked
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(700 + 300 * round)).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        for w in writers {
+            acknowledged.extend(w.await.unwrap());
+        }
+    }
+    assert!(
+        acknowledged.len() > 50,
+        "the burst wrote something ({})",
+        acknowledged.len()
+    );
+    eprintln!(
+        "{} acknowledged updates over three kills",
+        acknowledged.len()
+    );
+
+    // After the last kill: start again and look for every acknowledged note.
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = start(dir.path(), port);
+    wait_ready(&client, &base).await;
+    let mut ids: Vec<i64> = acknowledged.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut stored = std::collections::HashSet::new();
+    for id in ids {
+        let history: Value = client
+            .get(format!("{base}/api/v1/subgoals/{id}/progress"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for u in history.as_array().unwrap() {
+            stored.insert((id, u["note"].as_str().unwrap_or_default().to_string()));
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let lost: Vec<_> = acknowledged
+        .iter()
+        .filter(|a| !stored.contains(a))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+
+    let mut conn =
+        diesel::SqliteConnection::establish(&dir.path().join("klimaspor.db").to_string_lossy())
+            .unwrap();
+    let check: Vec<Integrity> = diesel::sql_query("PRAGMA integrity_check")
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(check.len(), 1);
+    assert_eq!(check[0].integrity_check, "ok");
+}
