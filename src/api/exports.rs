@@ -36,6 +36,7 @@ fn attachment(name: String, content_type: &str, body: Vec<u8>) -> HttpResponse {
     params(("slug" = String, Path), ExportQuery),
     responses((status = 200, description = "XLSX workbook",
                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/plans/{slug}/export.xlsx")]
@@ -65,6 +66,7 @@ pub async fn xlsx(
 #[utoipa::path(get, path = "/api/v1/plans/{slug}/export.csv", tag = "exports",
     params(("slug" = String, Path), ExportQuery),
     responses((status = 200, description = "CSV", content_type = "text/csv", body = String),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/plans/{slug}/export.csv")]
@@ -92,6 +94,7 @@ pub async fn csv(
 #[utoipa::path(get, path = "/api/v1/plans/{slug}/deadlines.ics", tag = "exports",
     params(("slug" = String, Path), ExportQuery),
     responses((status = 200, description = "iCalendar", content_type = "text/calendar", body = String),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/plans/{slug}/deadlines.ics")]
