@@ -90,36 +90,49 @@ fn ascent(weight: Weight, size: f32) -> f32 {
     f32::from(f.ascender()) / f32::from(f.units_per_em()) * size
 }
 
-/// Break `text` into lines no wider than `max_w`, at spaces where possible.
+/// Break `text` into lines no wider than `max_w`, at spaces where possible. Each word is
+/// measured once and line widths are summed, so long texts stay linear.
 pub fn wrap(text: &str, weight: Weight, size: f32, max_w: f32) -> Vec<String> {
+    let space = text_width(" ", weight, size);
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
+        let mut line_w = 0.0;
         for word in para.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_string()
-            } else {
-                format!("{line} {word}")
-            };
-            if text_width(&candidate, weight, size) <= max_w {
-                line = candidate;
+            let w = text_width(word, weight, size);
+            if line.is_empty() && w <= max_w {
+                line.push_str(word);
+                line_w = w;
+                continue;
+            }
+            if !line.is_empty() && line_w + space + w <= max_w {
+                line.push(' ');
+                line.push_str(word);
+                line_w += space + w;
                 continue;
             }
             if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
             }
+            if w <= max_w {
+                line.push_str(word);
+                line_w = w;
+                continue;
+            }
             // A word wider than the line is cut where it must be.
             let mut piece = String::new();
+            let mut piece_w = 0.0;
             for c in word.chars() {
-                let next = format!("{piece}{c}");
-                if !piece.is_empty() && text_width(&next, weight, size) > max_w {
+                let cw = text_width(c.encode_utf8(&mut [0; 4]), weight, size);
+                if !piece.is_empty() && piece_w + cw > max_w {
                     lines.push(std::mem::take(&mut piece));
-                    piece.push(c);
-                } else {
-                    piece = next;
+                    piece_w = 0.0;
                 }
+                piece.push(c);
+                piece_w += cw;
             }
             line = piece;
+            line_w = piece_w;
         }
         lines.push(line);
     }
