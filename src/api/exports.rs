@@ -20,6 +20,20 @@ pub struct ExportQuery {
     pub owner: Option<String>,
 }
 
+/// The plan and its export rows, after the read check.
+async fn plan_rows(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    owner: Option<&str>,
+) -> Result<(store::PlanData, Vec<export::Row>), ApiError> {
+    caller.require_read(state)?;
+    let s = slug.to_string();
+    let data = run_db(state, move |c| store::load_plan(c, &s)).await?;
+    let rows = export::rows(&data, today(), owner);
+    Ok((data, rows))
+}
+
 fn attachment(name: String, content_type: &str, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
@@ -76,11 +90,8 @@ pub async fn csv(
     slug: web::Path<String>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
     let slug = slug.into_inner();
-    let s = slug.clone();
-    let data = run_db(&state, move |c| store::load_plan(c, &s)).await?;
-    let rows = export::rows(&data, today(), query.owner.as_deref());
+    let (_, rows) = plan_rows(&state, &caller, &slug, query.owner.as_deref()).await?;
     let bytes = export::csv(&rows).map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
     Ok(attachment(
         format!("klimaspor-{slug}.csv"),
@@ -104,11 +115,8 @@ pub async fn ics(
     slug: web::Path<String>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
     let slug = slug.into_inner();
-    let s = slug.clone();
-    let data = run_db(&state, move |c| store::load_plan(c, &s)).await?;
-    let rows = export::rows(&data, today(), query.owner.as_deref());
+    let (data, rows) = plan_rows(&state, &caller, &slug, query.owner.as_deref()).await?;
     // The stamp is the plan's last change, so an unchanged plan gives an unchanged feed.
     let stamp = data.plan.updated_at.and_utc();
     let body = export::ics(&slug, &data.plan.title, &rows, stamp);
