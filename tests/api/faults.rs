@@ -179,3 +179,57 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_update() {
     assert_eq!(check.len(), 1);
     assert_eq!(check[0].integrity_check, "ok");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_requests_and_stops_the_scheduler() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let log = dir.path().join("server.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+        .args(["serve"])
+        .env("KLIMASPOR_DATA_DIR", dir.path())
+        .env("KLIMASPOR_BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    wait_ready(&client, &base).await;
+    // A slow request (a PDF) is in flight when SIGTERM arrives.
+    let pdf = tokio::spawn({
+        let client = client.clone();
+        let url = format!("{base}/api/v1/plans/ballerup/reports/ugo-status.pdf?period=2026-H1");
+        async move { client.get(url).send().await.map(|r| r.status().as_u16()) }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        pdf.await.unwrap().unwrap(),
+        200,
+        "the request in flight is answered"
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "the server stops"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "clean exit: {status:?}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("scheduler started") && text.contains("scheduler stopped"),
+        "{text}"
+    );
+}
