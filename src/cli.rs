@@ -63,6 +63,18 @@ pub enum Command {
         #[arg(long)]
         to: chrono::NaiveDate,
     },
+    /// Fill the database with synthetic plans shaped like the Ballerup plan and a history of
+    /// monthly progress updates (for scale and load measurements). Deterministic from --seed.
+    BenchData {
+        /// Synthetic plans besides Ballerup.
+        #[arg(long, default_value_t = 98)]
+        plans: u32,
+        /// Years of monthly progress updates.
+        #[arg(long, default_value_t = 10)]
+        years: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Exit 0 when the server at KLIMASPOR_BIND answers /readyz with 200 (container health
     /// checks; no curl needed).
     Healthcheck,
@@ -195,6 +207,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Healthcheck => healthcheck(&config.bind),
+        Command::BenchData { plans, years, seed } => {
+            let mut config = config;
+            config.seed_on_empty = false;
+            let (_, pool) = startup::prepare_database(&config)?;
+            let mut conn = pool.get()?;
+            let until = crate::clock::today();
+            let started = std::time::Instant::now();
+            let sum = crate::benchdata::fill(&mut conn, plans, years, seed, until)?;
+            println!("{}", serde_json::to_string_pretty(&sum)?);
+            eprintln!("filled in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
         Command::PlanSchema => {
             println!("{}", serde_json::to_string_pretty(&PlanDoc::json_schema())?);
             Ok(())

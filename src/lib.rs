@@ -9,6 +9,7 @@
 //! - [`cli`]: the `klimaspor` command line.
 
 pub mod api;
+pub mod benchdata;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -197,3 +197,37 @@ fn json_logs_are_one_object_per_line() {
         assert!(v["level"].is_string() && v["timestamp"].is_string(), "{l}");
     }
 }
+
+#[test]
+fn bench_data_fills_plans_with_a_deterministic_history() {
+    let run = || {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+            .args(["bench-data", "--plans", "2", "--years", "1", "--seed", "5"])
+            .env("KLIMASPOR_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (_, pool) = klimaspor::db::connect(
+            &format!("sqlite://{}/klimaspor.db", dir.path().display()),
+            1,
+        )
+        .unwrap();
+        let h =
+            klimaspor::db::store::load_history(&mut pool.get().unwrap(), "synthetic-02").unwrap();
+        let progress: Vec<i32> = h.data.sub_goals.iter().map(|g| g.progress).collect();
+        (summary, progress)
+    };
+    let (summary, a) = run();
+    assert_eq!(summary["plans"], 3);
+    assert_eq!(summary["sub_goals"], 3 * 84);
+    assert_eq!(summary["progress_updates"], 3 * 84 * 12);
+    let (_, b) = run();
+    assert_eq!(a, b, "the same seed gives the same history");
+}
