@@ -204,6 +204,8 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     Ok(applied.into_iter().map(|v| v.to_string()).collect())
 }
 
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Run `f` in a write transaction. On SQLite the transaction takes the write lock at its start
 /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing when
 /// a read lock cannot be upgraded; on PostgreSQL it is an ordinary transaction. Returns once the
@@ -217,6 +219,12 @@ where
 {
     match conn {
         DbConn::Sqlite(_) => {
+            // One writer at a time in this process: writers queue on a mutex (an immediate
+            // hand-over) instead of SQLite's busy handler, which sleeps and gives long tails.
+            // Other processes on the same file still wait on the busy timeout.
+            let _writer = SQLITE_WRITER
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             conn.batch_execute("BEGIN IMMEDIATE")?;
             match f(conn) {
                 Ok(v) => match conn.batch_execute("COMMIT") {
