@@ -475,9 +475,14 @@ impl Layout {
         self.ensure(header_h + first_h);
         draw_header(self);
         let mut zebra = false;
-        for row in rows {
+        for (i, row) in rows.iter().enumerate() {
             let h = row_height(row, cols, &widths, SIZE, LH, PAD);
-            if self.y + h > CONTENT_BOTTOM {
+            // A group heading stays with its first row, like a section heading.
+            let keep = match (row, rows.get(i + 1)) {
+                (Row::Group(_), Some(next)) => row_height(next, cols, &widths, SIZE, LH, PAD),
+                _ => 0.0,
+            };
+            if self.y + h + keep > CONTENT_BOTTOM {
                 self.new_page();
                 draw_header(self);
             }
