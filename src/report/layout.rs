@@ -245,6 +245,9 @@ pub struct Layout {
     pages: Vec<Vec<Op>>,
     y: f32,
     bookmarks: Vec<(String, usize)>,
+    /// A heading waits here until what follows it is laid out, so that both land on the
+    /// same page: (level, text, minimum space to keep below it).
+    pending: Option<(u8, String, f32)>,
 }
 
 impl Default for Layout {
@@ -259,6 +262,7 @@ impl Layout {
             pages: vec![Vec::new()],
             y: MARGIN,
             bookmarks: Vec::new(),
+            pending: None,
         }
     }
 
@@ -379,9 +383,22 @@ impl Layout {
         ]);
     }
 
-    /// A section heading. Level 1 starts a bookmark. The heading moves to the next page unless
-    /// `keep` points of what follows fit below it.
+    /// A section heading. Level 1 starts a bookmark. It is drawn together with the first thing
+    /// laid out after it (a line, a block, a table's header and first row), on the next page
+    /// unless that and at least `keep` points fit below it: no heading is left alone at the foot
+    /// of a page.
     pub fn heading(&mut self, level: u8, text: &str, keep: f32) {
+        self.flush_heading(0.0);
+        self.pending = Some((level, text.to_string(), keep));
+    }
+
+    fn flush_heading(&mut self, following: f32) {
+        if let Some((level, text, keep)) = self.pending.take() {
+            self.draw_heading(level, &text, following.max(keep));
+        }
+    }
+
+    fn draw_heading(&mut self, level: u8, text: &str, keep: f32) {
         let (size, before, after) = match level {
             1 => (15.0, 14.0, 8.0),
             2 => (12.0, 10.0, 6.0),
@@ -416,6 +433,7 @@ impl Layout {
     /// A wrapped paragraph.
     pub fn paragraph(&mut self, text: &str, size: f32, weight: Weight, color: Rgb8) {
         let lh = size * 1.4;
+        self.flush_heading(lh);
         for l in wrap(text, weight, size, CONTENT_W) {
             self.ensure(lh);
             let y = self.y;
@@ -427,6 +445,7 @@ impl Layout {
 
     /// Reserve `h` points (on a new page if needed) and return the top of the block.
     pub fn block(&mut self, h: f32) -> f32 {
+        self.flush_heading(h);
         self.ensure(h);
         let top = self.y;
         self.y += h;
@@ -472,6 +491,7 @@ impl Layout {
         let first_h = rows
             .first()
             .map_or(0.0, |r| row_height(r, cols, &widths, SIZE, LH, PAD));
+        self.flush_heading(header_h + first_h);
         self.ensure(header_h + first_h);
         draw_header(self);
         let mut zebra = false;
@@ -549,6 +569,7 @@ impl Layout {
 
     /// Lay out the footers and write the PDF.
     pub fn finish(mut self, info: &DocInfo) -> Vec<u8> {
+        self.flush_heading(0.0);
         let n = self.pages.len();
         for i in 0..n {
             let page_label = format!("Side {} af {}", i + 1, n);
