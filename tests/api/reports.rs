@@ -240,8 +240,7 @@ async fn the_ugo_status_tells_what_is_late_at_risk_and_changed(app: TestApp) {
         let last = t
             .lines()
             .filter(|l| !l.trim().is_empty() && !l.starts_with("Halvårlig status til UGO ·"))
-            .filter(|l| !l.contains("Side "))
-            .last()
+            .rfind(|l| !l.contains("Side "))
             .unwrap_or_default();
         assert!(
             !heading.is_match(last),
