@@ -5,8 +5,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use icalendar::{Calendar, Component, EventLike};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use crate::api::dto::{deadline_of, measure_role};
 use crate::db::store::{IndicatorWithValues, PlanData};
+use crate::domain::Deadline;
+use crate::domain::plan_doc::MeasureRole;
 use crate::domain::{Flags, Status};
 
 /// One sub-goal as a row of the exports.
@@ -83,7 +84,7 @@ pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> Vec<Row> 
             theme = Some(parent);
         }
         for g in data.sub_goals.iter().filter(|g| g.measure_id == m.id) {
-            let deadline = deadline_of(&g.deadline_kind, g.deadline_year);
+            let deadline = Deadline::from_stored(&g.deadline_kind, g.deadline_year);
             let status = Status::parse(&g.status).unwrap_or(Status::NotStarted);
             let last = g.last_update_at.map(|t| t.date());
             let flags = Flags::compute(&deadline, status, last, as_of);
@@ -92,7 +93,7 @@ pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> Vec<Row> 
                 sub_goal_id: g.id,
                 measure: format!("{}. {}", m.number, m.title),
                 theme: theme.map(|t| t.title.clone()).unwrap_or_default(),
-                role: measure_role(&m.role).label_da().to_string(),
+                role: MeasureRole::from_stored(&m.role).label_da().to_string(),
                 text: g.text.clone(),
                 owners: owners.join(", "),
                 deadline: deadline.label_da(),

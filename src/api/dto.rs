@@ -85,13 +85,6 @@ impl From<Deadline> for DeadlineView {
     }
 }
 
-/// Stored deadlines were checked on the way in; an unreadable one shows as `none`.
-pub fn deadline_of(kind: &str, year: Option<i32>) -> Deadline {
-    DeadlineKind::parse(kind)
-        .and_then(|k| Deadline::new(k, year))
-        .unwrap_or(Deadline::NONE)
-}
-
 fn status_of(s: &str) -> Status {
     Status::parse(s).unwrap_or(Status::NotStarted)
 }
@@ -133,7 +126,7 @@ pub struct SubGoalView {
 }
 
 pub fn sub_goal_view(g: &SubGoalRow, measure_number: i32, as_of: NaiveDate) -> SubGoalView {
-    let deadline = deadline_of(&g.deadline_kind, g.deadline_year);
+    let deadline = Deadline::from_stored(&g.deadline_kind, g.deadline_year);
     let status = status_of(&g.status);
     let flags = Flags::compute(&deadline, status, g.last_update_at.map(|t| t.date()), as_of);
     SubGoalView {
@@ -167,10 +160,6 @@ pub struct MeasureView {
     pub role_label: String,
     pub owners: Vec<OwnerRef>,
     pub sub_goals: Vec<SubGoalView>,
-}
-
-pub fn measure_role(s: &str) -> MeasureRole {
-    MeasureRole::parse(s).unwrap_or(MeasureRole::Own)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -223,11 +212,11 @@ pub fn revision_view(r: &RevisionRow, key: &str) -> RevisionView {
         old_deadline: r
             .old_deadline_kind
             .as_deref()
-            .map(|k| deadline_of(k, r.old_deadline_year).into()),
+            .map(|k| Deadline::from_stored(k, r.old_deadline_year).into()),
         new_deadline: r
             .new_deadline_kind
             .as_deref()
-            .map(|k| deadline_of(k, r.new_deadline_year).into()),
+            .map(|k| Deadline::from_stored(k, r.new_deadline_year).into()),
         old_target: parse_target(&r.old_target),
         new_target: parse_target(&r.new_target),
         changed_by: r.changed_by.clone(),
@@ -251,7 +240,7 @@ pub struct MeasureDetailView {
 
 pub fn measure_detail_view(d: &MeasureDetail, as_of: NaiveDate) -> MeasureDetailView {
     let m = &d.measure;
-    let role = measure_role(&m.role);
+    let role = MeasureRole::from_stored(&m.role);
     MeasureDetailView {
         measure: MeasureView {
             number: m.number,
@@ -297,7 +286,7 @@ pub fn measure_views(data: &PlanData, as_of: NaiveDate) -> Vec<MeasureView> {
     data.measures
         .iter()
         .map(|m| {
-            let role = measure_role(&m.role);
+            let role = MeasureRole::from_stored(&m.role);
             MeasureView {
                 number: m.number,
                 title: m.title.clone(),

@@ -98,6 +98,14 @@ impl Deadline {
         }
     }
 
+    /// A deadline read back from storage, where it was checked on the way in; an unreadable
+    /// one reads as `none` rather than failing a whole listing.
+    pub fn from_stored(kind: &str, year: Option<i32>) -> Self {
+        DeadlineKind::parse(kind)
+            .and_then(|k| Self::new(k, year))
+            .unwrap_or(Self::NONE)
+    }
+
     pub fn kind(&self) -> DeadlineKind {
         self.kind
     }

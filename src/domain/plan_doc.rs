@@ -52,6 +52,11 @@ impl MeasureRole {
         }
     }
 
+    /// A role read back from storage (checked on the way in).
+    pub fn from_stored(s: &str) -> Self {
+        Self::parse(s).unwrap_or(Self::Own)
+    }
+
     pub fn label_da(&self) -> &'static str {
         match self {
             Self::Own => "Det vi gør selv",

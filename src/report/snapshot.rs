@@ -174,7 +174,7 @@ impl Snapshot {
                     .find(|t| t.id == m.theme_id)
                     .map(|t| t.code.clone())
                     .unwrap_or_default(),
-                role: MeasureRole::parse(&m.role).unwrap_or(MeasureRole::Own),
+                role: MeasureRole::from_stored(&m.role),
                 owners: d
                     .owners
                     .iter()

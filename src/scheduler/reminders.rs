@@ -5,7 +5,6 @@
 use chrono::{DateTime, Months, NaiveDate, Utc};
 
 use super::SchedulerConfig;
-use crate::api::dto::deadline_of;
 use crate::clock::TIME_ZONE;
 use crate::db::DbConn;
 use crate::db::models::SubGoalRow;
@@ -14,7 +13,7 @@ use crate::db::store::{self, PlanData, StoreResult};
 use crate::domain::format::date_long;
 use crate::domain::report_kind::ReportKind;
 use crate::domain::schedule::period_covered;
-use crate::domain::{Flags, Period, Status};
+use crate::domain::{Deadline, Flags, Period, Status};
 
 /// Why a sub-goal is in an owner's digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +44,7 @@ pub fn digest(
         if status.is_closed() {
             continue;
         }
-        let deadline = deadline_of(&g.deadline_kind, g.deadline_year);
+        let deadline = Deadline::from_stored(&g.deadline_kind, g.deadline_year);
         let last = g.last_update_at.map(|t| t.date());
         let flags = Flags::compute(&deadline, status, last, today);
         let mut reasons = Vec::new();
