@@ -45,15 +45,6 @@ pub const HEADERS: [&str; 13] = [
     "Overskredet",
 ];
 
-/// The status as people read it: an open goal never reported on is "Ikke rapporteret".
-pub fn status_label(status: Status, flags: &Flags) -> &'static str {
-    if status == Status::NotStarted && flags.not_reported {
-        "Ikke rapporteret"
-    } else {
-        status.label_da()
-    }
-}
-
 /// Every sub-goal, in plan order; `owner` (id or name) keeps only that owner's.
 pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> Vec<Row> {
     let mut out = Vec::new();
@@ -98,7 +89,7 @@ pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> Vec<Row> 
                 owners: owners.join(", "),
                 deadline: deadline.label_da(),
                 due_date: deadline.due_date(),
-                status: status_label(status, &flags).to_string(),
+                status: status.shown_label(&flags).to_string(),
                 progress: g.progress,
                 last_update: last,
                 note: g.last_note.clone().unwrap_or_default(),

@@ -562,3 +562,11 @@ pub fn outbox_stats(conn: &mut DbConn) -> StoreResult<OutboxStats> {
         })
     })
 }
+
+/// Whether any mail whose dedupe key starts with `prefix` was queued.
+pub fn mail_queued_with_prefix(conn: &mut DbConn, prefix: &str) -> StoreResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        mail_outbox::table.filter(mail_outbox::dedupe_key.like(format!("{prefix}%"))),
+    ))
+    .get_result(conn)?)
+}

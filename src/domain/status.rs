@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Deadline, DomainError};
 
+/// How reports and exports name an open sub-goal that was never reported on.
+pub const NOT_REPORTED_LABEL: &str = "Ikke rapporteret";
+
 /// A sub-goal with no progress update for this many days is stale (half a year).
 pub const STALE_AFTER_DAYS: i64 = 183;
 
@@ -66,6 +69,16 @@ impl Status {
             Self::Delayed => "Forsinket",
             Self::Achieved => "Opfyldt",
             Self::Dropped => "Udgået",
+        }
+    }
+
+    /// The label people read for a sub-goal in this status with these flags: an open goal
+    /// never reported on is "Ikke rapporteret", not "Ikke startet".
+    pub fn shown_label(self, flags: &Flags) -> &'static str {
+        if self == Self::NotStarted && flags.not_reported {
+            NOT_REPORTED_LABEL
+        } else {
+            self.label_da()
         }
     }
 

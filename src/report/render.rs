@@ -52,7 +52,7 @@ impl Shown {
 
     fn label(self) -> &'static str {
         match self {
-            Self::NotReported => "Ikke rapporteret",
+            Self::NotReported => crate::domain::status::NOT_REPORTED_LABEL,
             Self::NotStarted => Status::NotStarted.label_da(),
             Self::OnTrack => Status::OnTrack.label_da(),
             Self::AtRisk => Status::AtRisk.label_da(),

@@ -136,6 +136,12 @@ pub fn enqueue(conn: &mut DbConn, cfg: &SchedulerConfig, now: DateTime<Utc>) -> 
         let period = period_covered(ReportKind::UgoStatus, status_date);
         let today = now.with_timezone(&TIME_ZONE).date_naive();
         for plan in store::list_plans(conn)? {
+            // The digests of a status are made once, when its reminder time comes; the ticks
+            // of the following fortnight do not rebuild them.
+            let prefix = format!("reminder:{}:{period}:", plan.slug);
+            if runs::mail_queued_with_prefix(conn, &prefix)? {
+                continue;
+            }
             let data = store::load_plan(conn, &plan.slug)?;
             let mut owners: Vec<(i32, String, Option<String>)> = data
                 .owners
@@ -159,7 +165,7 @@ pub fn enqueue(conn: &mut DbConn, cfg: &SchedulerConfig, now: DateTime<Utc>) -> 
                     tracing::warn!(owner = %name, "owner has no e-mail address: no reminder can be sent");
                     continue;
                 };
-                let key = format!("reminder:{}:{period}:{owner_id}", plan.slug);
+                let key = format!("{prefix}{owner_id}");
                 let message_id = format!(
                     "<klimaspor.{}.reminder.{period}.owner{owner_id}@{}>",
                     plan.slug,
