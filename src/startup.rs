@@ -27,6 +27,8 @@ pub struct AppState {
     pub scheduler: Arc<SchedulerConfig>,
     /// Wakes this instance's scheduler, e.g. when an operator asks for a run.
     pub wake: Arc<tokio::sync::Notify>,
+    /// Serialised read views of the plans, checked against each plan's data version.
+    pub cache: Arc<api::cache::ResponseCache>,
 }
 
 /// Open the configured database, apply pending migrations and, if it holds no plan and
@@ -91,6 +93,7 @@ impl Application {
             templates,
             scheduler: scheduler.clone(),
             wake: Arc::new(tokio::sync::Notify::new()),
+            cache: Arc::default(),
         };
         let scheduler_task = if config.no_scheduler {
             tracing::info!("scheduler off in this instance (--no-scheduler)");

@@ -4,6 +4,7 @@
 //! (via [`run_db`]) and shape the response. Rules live in `crate::domain`.
 
 pub mod auth;
+pub mod cache;
 pub mod dto;
 pub mod error;
 pub mod exports;

@@ -1,16 +1,18 @@
 //! Reading the plan: plans, themes, measures and sub-goals.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::auth::Caller;
+use super::cache::{self, CacheKey};
 use super::dto::{
     self, MeasureDetailView, MeasureView, Page, PlanDetail, PlanSummary, SubGoalView, ThemeView,
 };
 use super::error::{ApiError, Problem};
 use super::{run_db, today};
+use crate::db::DbConn;
 use crate::db::store::{self, PlanData};
 use crate::domain::Status;
 use crate::domain::plan_doc::MeasureRole;
@@ -184,10 +186,16 @@ pub async fn list_themes(
     Ok(HttpResponse::Ok().json(dto::theme_views(&themes)))
 }
 
+/// `If-None-Match` and the 304 of the cached views, for the OpenAPI document.
+const NOT_MODIFIED: &str = "Not modified: the If-None-Match ETag is the current one";
+
 /// Measures with their sub-goals and current status: the whole plan in one request.
+/// Answered with an `ETag`; send it back in `If-None-Match` to get a 304 while nothing changed.
 #[utoipa::path(get, path = "/api/v1/plans/{slug}/measures", tag = "plan",
-    params(("slug" = String, Path), ListQuery),
-    responses((status = 200, body = Page<MeasureView>),
+    params(("slug" = String, Path), ListQuery,
+           ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier response")),
+    responses((status = 200, body = Page<MeasureView>, headers(("ETag" = String), ("Cache-Control" = String))),
+              (status = 304, description = NOT_MODIFIED, headers(("ETag" = String))),
               (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -196,46 +204,64 @@ pub async fn list_themes(
 pub async fn list_measures(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     slug: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_read(&state)?;
-    let q = query.into_inner();
+    let mut q = query.into_inner();
     let paging = q.paging()?;
+    q.as_of = Some(q.as_of());
     let slug = slug.into_inner();
-    let data = run_db(&state, move |c| store::load_plan(c, &slug)).await?;
-    q.check_theme(&data)?;
-    let measures: Vec<MeasureView> = dto::measure_views(&data, q.as_of())
-        .into_iter()
-        .filter(|m| q.measure_matches(&data, m))
-        .filter(|m| !q.has_sub_goal_filter() || m.sub_goals.iter().any(|g| q.sub_goal_matches(g)))
-        .collect();
-    Ok(HttpResponse::Ok().json(paginate(measures, paging)))
+    let key = CacheKey::new(&slug, format!("measures {q:?}"));
+    let load = move |c: &mut DbConn| store::load_plan(c, &slug);
+    cache::respond(&state, &req, key, load, move |data| {
+        q.check_theme(&data)?;
+        let measures: Vec<MeasureView> = dto::measure_views(&data, q.as_of())
+            .into_iter()
+            .filter(|m| q.measure_matches(&data, m))
+            .filter(|m| {
+                !q.has_sub_goal_filter() || m.sub_goals.iter().any(|g| q.sub_goal_matches(g))
+            })
+            .collect();
+        Ok(paginate(measures, paging))
+    })
+    .await
 }
 
 /// One measure with its sub-goals, comments, the administration's assessment and the
-/// revision history of its sub-goals.
+/// revision history of its sub-goals. Answered with an `ETag` (see `If-None-Match`).
 #[utoipa::path(get, path = "/api/v1/plans/{slug}/measures/{number}", tag = "plan",
-    params(("slug" = String, Path), ("number" = i32, Path, description = "Measure number in the plan")),
-    responses((status = 200, body = MeasureDetailView),
+    params(("slug" = String, Path), ("number" = i32, Path, description = "Measure number in the plan"),
+           ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier response")),
+    responses((status = 200, body = MeasureDetailView, headers(("ETag" = String), ("Cache-Control" = String))),
+              (status = 304, description = NOT_MODIFIED, headers(("ETag" = String))),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/plans/{slug}/measures/{number}")]
 pub async fn get_measure(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_read(&state)?;
     let (slug, number) = path.into_inner();
-    let detail = run_db(&state, move |c| store::load_measure(c, &slug, number)).await?;
-    Ok(HttpResponse::Ok().json(dto::measure_detail_view(&detail, today())))
+    let as_of = today();
+    let key = CacheKey::new(&slug, format!("measure {number} {as_of}"));
+    let load = move |c: &mut DbConn| store::load_measure(c, &slug, number);
+    cache::respond(&state, &req, key, load, move |detail| {
+        Ok(dto::measure_detail_view(&detail, as_of))
+    })
+    .await
 }
 
-/// Sub-goals across the plan, filtered.
+/// Sub-goals across the plan, filtered. Answered with an `ETag` (see `If-None-Match`).
 #[utoipa::path(get, path = "/api/v1/plans/{slug}/subgoals", tag = "plan",
-    params(("slug" = String, Path), ListQuery),
-    responses((status = 200, body = Page<SubGoalView>),
+    params(("slug" = String, Path), ListQuery,
+           ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier response")),
+    responses((status = 200, body = Page<SubGoalView>, headers(("ETag" = String), ("Cache-Control" = String))),
+              (status = 304, description = NOT_MODIFIED, headers(("ETag" = String))),
               (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -244,20 +270,26 @@ pub async fn get_measure(
 pub async fn list_sub_goals(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     slug: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_read(&state)?;
-    let q = query.into_inner();
+    let mut q = query.into_inner();
     let paging = q.paging()?;
+    q.as_of = Some(q.as_of());
     let slug = slug.into_inner();
-    let data = run_db(&state, move |c| store::load_plan(c, &slug)).await?;
-    q.check_theme(&data)?;
-    let goals: Vec<SubGoalView> = dto::measure_views(&data, q.as_of())
-        .into_iter()
-        .filter(|m| q.measure_matches(&data, m))
-        .flat_map(|m| m.sub_goals)
-        .filter(|g| q.sub_goal_matches(g))
-        .collect();
-    Ok(HttpResponse::Ok().json(paginate(goals, paging)))
+    let key = CacheKey::new(&slug, format!("subgoals {q:?}"));
+    let load = move |c: &mut DbConn| store::load_plan(c, &slug);
+    cache::respond(&state, &req, key, load, move |data| {
+        q.check_theme(&data)?;
+        let goals: Vec<SubGoalView> = dto::measure_views(&data, q.as_of())
+            .into_iter()
+            .filter(|m| q.measure_matches(&data, m))
+            .flat_map(|m| m.sub_goals)
+            .filter(|g| q.sub_goal_matches(g))
+            .collect();
+        Ok(paginate(goals, paging))
+    })
+    .await
 }

@@ -10,6 +10,8 @@ diesel::table! {
         source -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// Bumped by triggers on every change to what the plan's views show (migration 4).
+        data_version -> BigInt,
     }
 }
 

@@ -89,6 +89,17 @@ fn find_plan(conn: &mut DbConn, slug: &str) -> StoreResult<PlanRow> {
         .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))
 }
 
+/// The plan's id and data version (bumped by triggers on every change to what its views
+/// show): what a cached view of the plan is checked against. One indexed row.
+pub fn plan_version(conn: &mut DbConn, slug: &str) -> StoreResult<(i32, i64)> {
+    plans::table
+        .filter(plans::slug.eq(slug))
+        .select((plans::id, plans::data_version))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))
+}
+
 pub fn get_plan(conn: &mut DbConn, slug: &str) -> StoreResult<(PlanRow, Vec<ThemeRow>)> {
     read_tx(conn, |conn| {
         let plan = find_plan(conn, slug)?;

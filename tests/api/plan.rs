@@ -1,5 +1,6 @@
 //! Reading the plan over HTTP.
 
+use klimaspor::domain::token::Role;
 use serde_json::{Value, json};
 
 use crate::both;
@@ -372,3 +373,149 @@ async fn metrics_show_requests_and_report_runs(app: TestApp) {
     assert!(text.contains("klimaspor_db_pool_connections{state=\"max\"}"));
 }
 both!(metrics_show_requests_and_report_runs);
+
+/// GET with `If-None-Match` → the response, its ETag and whether it was a 304.
+async fn revalidate(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, String, Value) {
+    let mut req = app.client.get(app.url(path));
+    if let Some(e) = etag {
+        req = req.header("If-None-Match", e);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let tag = res.headers()["etag"].to_str().expect("etag").to_string();
+    if status == 200 {
+        assert_eq!(res.headers()["cache-control"], "no-cache");
+    }
+    let text = res.text().await.expect("body");
+    let body = if status == 304 {
+        assert!(text.is_empty(), "a 304 has no body");
+        Value::Null
+    } else {
+        serde_json::from_str(&text).expect("json")
+    };
+    (status, tag, body)
+}
+
+/// Run SQL on the app's database through a connection of its own, as another instance, the
+/// CLI or an operator with psql/sqlite3 would.
+async fn outside_write(app: &TestApp, sql: &'static str) {
+    let url = app.config.database_url();
+    tokio::task::spawn_blocking(move || {
+        use diesel::connection::SimpleConnection;
+        let (_, pool) = klimaspor::db::connect(&url, 1).expect("connect");
+        pool.get().expect("conn").batch_execute(sql).expect("sql");
+    })
+    .await
+    .expect("join");
+}
+
+async fn cached_views_follow_every_write(app: TestApp) {
+    let list = "/api/v1/plans/ballerup/measures";
+    let one = "/api/v1/plans/ballerup/measures/12";
+    let goals = "/api/v1/plans/ballerup/subgoals?deadline_year=2025";
+    let (s, list_tag, _) = revalidate(&app, list, None).await;
+    assert_eq!(s, 200);
+    let (s, one_tag, _) = revalidate(&app, one, None).await;
+    assert_eq!(s, 200);
+    let (s, goals_tag, _) = revalidate(&app, goals, None).await;
+    assert_eq!(s, 200);
+    for (path, tag) in [(list, &list_tag), (one, &one_tag), (goals, &goals_tag)] {
+        let (s, again, _) = revalidate(&app, path, Some(tag)).await;
+        assert_eq!((s, &again), (304, tag), "{path} unchanged");
+    }
+    // Another query is another representation: in 2031 the 2030 deadlines are overdue.
+    let (s, _, page) = revalidate(&app, &format!("{list}?as_of=2031-01-01"), Some(&list_tag)).await;
+    assert_eq!(s, 200, "the listing at another date");
+    assert!(page["items"][0]["sub_goals"][0]["flags"].is_object());
+
+    // A progress report through the API: every view that shows the sub-goal changes.
+    let token = app.admin().await;
+    let (id, etag) = app.sub_goal("12.1").await;
+    let res = app
+        .post_progress(
+            id,
+            Some(&token),
+            Some(&etag),
+            &json!({"status": "achieved", "progress": 100, "as_of": "2026-10-31",
+                    "achieved_on": "2026-10-01", "note": "LED overalt"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let (s, list_tag2, page) = revalidate(&app, list, Some(&list_tag)).await;
+    assert_eq!(s, 200, "the listing after a progress report");
+    assert_ne!(list_tag2, list_tag);
+    let g = page["items"][11]["sub_goals"][0].clone();
+    assert_eq!(
+        (g["key"].as_str(), g["status"].as_str()),
+        (Some("12.1"), Some("achieved"))
+    );
+    let (s, one_tag2, m) = revalidate(&app, one, Some(&one_tag)).await;
+    assert_eq!(s, 200, "the measure after a progress report");
+    assert_eq!(m["sub_goals"][0]["latest_note"], "LED overalt");
+    let (s, _, _) = revalidate(&app, list, Some(&list_tag2)).await;
+    assert_eq!(s, 304, "and unchanged again after that");
+
+    // Writes that bypass this server (another instance, the CLI, an operator) count too.
+    outside_write(
+        &app,
+        "UPDATE measures SET title = 'Ny titel' WHERE number = 12",
+    )
+    .await;
+    let (s, one_tag3, m) = revalidate(&app, one, Some(&one_tag2)).await;
+    assert_eq!((s, m["title"].as_str()), (200, Some("Ny titel")));
+    outside_write(
+        &app,
+        "UPDATE comments SET answer = 'Nyt svar' WHERE measure_id = \
+         (SELECT id FROM measures WHERE number = 12)",
+    )
+    .await;
+    let (s, one_tag4, m) = revalidate(&app, one, Some(&one_tag3)).await;
+    assert_eq!(s, 200, "a changed comment");
+    assert!(
+        m["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["answer"] == "Nyt svar")
+    );
+    app.token(Role::Owner, "Center for Ejendomme", &[12]).await;
+    let (s, one_tag4, m) = revalidate(&app, one, Some(&one_tag4)).await;
+    assert_eq!(s, 200, "an owner assigned");
+    assert_eq!(m["owners"][0]["name"], "Center for Ejendomme");
+    outside_write(
+        &app,
+        "UPDATE owners SET name = 'Omdøbt center' WHERE id IN \
+         (SELECT owner_id FROM measure_owners WHERE measure_id = \
+          (SELECT id FROM measures WHERE number = 12))",
+    )
+    .await;
+    let (s, _, m) = revalidate(&app, one, Some(&one_tag4)).await;
+    assert_eq!(s, 200, "a renamed owner");
+    assert_eq!(m["owners"][0]["name"], "Omdøbt center");
+    let (s, _, page) = revalidate(&app, list, Some(&list_tag2)).await;
+    assert_eq!(s, 200);
+    assert_eq!(page["items"][11]["title"], "Ny titel");
+    outside_write(
+        &app,
+        "UPDATE sub_goals SET deadline_year = 2030 WHERE key = '33.1'",
+    )
+    .await;
+    let (s, _, page) = revalidate(&app, goals, Some(&goals_tag)).await;
+    assert_eq!(s, 200, "a moved deadline");
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["key"] != "33.1")
+    );
+
+    // Errors are never cached, and a 404 stays a 404.
+    assert_problem(
+        app.get("/api/v1/plans/ballerup/measures?theme=99").await,
+        422,
+    )
+    .await;
+    assert_problem(app.get("/api/v1/plans/ballerup/measures/65").await, 404).await;
+}
+both!(cached_views_follow_every_write);

@@ -1,0 +1,11 @@
+DROP TRIGGER owners_dv ON owners;
+DROP TRIGGER sub_goal_revisions_dv ON sub_goal_revisions;
+DROP TRIGGER sub_goals_dv ON sub_goals;
+DROP TRIGGER measure_owners_dv ON measure_owners;
+DROP TRIGGER comments_dv ON comments;
+DROP TRIGGER measures_dv ON measures;
+DROP TRIGGER themes_dv ON themes;
+DROP TRIGGER plans_dv_self ON plans;
+DROP FUNCTION klimaspor_plan_data_changed();
+DROP FUNCTION klimaspor_plan_of(TEXT, JSONB);
+ALTER TABLE plans DROP COLUMN data_version;

@@ -1,0 +1,271 @@
+//! Cached JSON for the plan's read views (the whole plan, one measure, sub-goal lists), with
+//! `ETag` / `If-None-Match` → 304.
+//!
+//! Correctness does not depend on this process seeing the writes: every response is checked
+//! against the plan's `data_version`, which database triggers bump on any change to what the
+//! views show — whoever writes (this server, another instance on the same PostgreSQL, the CLI,
+//! a hand-written `UPDATE`). A hit costs one indexed single-row query instead of loading and
+//! serialising the plan; a miss loads, serialises and stores. The version is read *before* the
+//! data, so a write landing in between can only make the entry look older than it is (one
+//! extra rebuild), never newer.
+//!
+//! The key is the plan, the view and its fully resolved query (the `as_of` date included, so
+//! the derived flags roll over at midnight). The cache holds at most [`CAPACITY`] entries;
+//! beyond that the entry built longest ago goes.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
+use super::run_db;
+use crate::db::DbConn;
+use crate::db::store::{self, StoreResult};
+use crate::startup::AppState;
+
+/// Distinct (plan, view, query) responses kept. The Ballerup plan's common views are a
+/// handful; the bound keeps arbitrary query strings from growing memory.
+pub const CAPACITY: usize = 128;
+
+/// `Cache-Control` of the cached views: clients and proxies may keep the body but must
+/// revalidate (cheap: a 304) before using it.
+const CACHE_CONTROL: &str = "no-cache";
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CacheKey {
+    slug: String,
+    view: String,
+}
+
+impl CacheKey {
+    /// `view` names the view and its resolved query, e.g. `measures ListQuery { … }`.
+    pub fn new(slug: &str, view: String) -> Self {
+        Self {
+            slug: slug.to_string(),
+            view,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Entry {
+    plan_id: i32,
+    data_version: i64,
+    etag: HeaderValue,
+    body: web::Bytes,
+    built: u64,
+}
+
+#[derive(Default)]
+pub struct ResponseCache {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<CacheKey, Entry>,
+    builds: u64,
+}
+
+impl ResponseCache {
+    fn get(&self, key: &CacheKey, plan_id: i32, data_version: i64) -> Option<Entry> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner
+            .entries
+            .get(key)
+            .filter(|e| e.plan_id == plan_id && e.data_version == data_version)
+            .cloned()
+    }
+
+    fn put(&self, key: CacheKey, plan_id: i32, data_version: i64, body: Vec<u8>) -> Entry {
+        let etag = etag_of(&body);
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.builds += 1;
+        let entry = Entry {
+            plan_id,
+            data_version,
+            etag,
+            body: web::Bytes::from(body),
+            built: inner.builds,
+        };
+        // Entries of older versions of this plan can never be served again.
+        inner.entries.retain(|k, e| {
+            k.slug != key.slug || (e.plan_id == plan_id && e.data_version >= data_version)
+        });
+        if inner.entries.len() >= CAPACITY
+            && let Some(oldest) = inner
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.built)
+                .map(|(k, _)| k.clone())
+        {
+            inner.entries.remove(&oldest);
+        }
+        inner.entries.insert(key, entry.clone());
+        entry
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.inner.lock().map(|i| i.entries.len()).unwrap_or(0)
+    }
+}
+
+/// A strong ETag from the body's SHA-256: the same bytes always get the same tag, on every
+/// instance and after a restart.
+fn etag_of(body: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(body);
+    let tag = format!("\"v-{}\"", hex::encode(&digest[..12]));
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"v-unknown\""))
+}
+
+/// Does `If-None-Match` name `etag`? Weak comparison (RFC 9110 §13.1.2): `W/` is ignored;
+/// `*` matches any current representation. An unreadable header matches nothing.
+fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
+    let Ok(etag) = etag.to_str() else {
+        return false;
+    };
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+fn respond_with(req: &HttpRequest, entry: Entry) -> HttpResponse {
+    let mut res = if none_match(req, &entry.etag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok()
+            .content_type(header::ContentType::json())
+            .body(entry.body)
+    };
+    let headers = res.headers_mut();
+    headers.insert(header::ETAG, entry.etag);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
+    res
+}
+
+/// Answer a read view of the plan `key` names: from the cache when the plan's data version is
+/// unchanged, else by `load`ing from the database and shaping with `view`. 304 when the
+/// client's `If-None-Match` names the current body. Errors (unknown plan, bad filter) are
+/// never cached.
+pub async fn respond<D, T>(
+    state: &AppState,
+    req: &HttpRequest,
+    key: CacheKey,
+    load: impl FnOnce(&mut DbConn) -> StoreResult<D> + Send + 'static,
+    view: impl FnOnce(D) -> Result<T, ApiError>,
+) -> Result<HttpResponse, ApiError>
+where
+    D: Send + 'static,
+    T: Serialize,
+{
+    let slug = key.slug.clone();
+    let (plan_id, data_version) = run_db(state, move |c| store::plan_version(c, &slug)).await?;
+    if let Some(entry) = state.cache.get(&key, plan_id, data_version) {
+        return Ok(respond_with(req, entry));
+    }
+    let data = run_db(state, load).await?;
+    let body = serde_json::to_vec(&view(data)?)
+        .map_err(|e| ApiError::Internal(format!("serialising a plan view: {e}")))?;
+    let entry = state.cache.put(key, plan_id, data_version, body);
+    Ok(respond_with(req, entry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn key(slug: &str, view: &str) -> CacheKey {
+        CacheKey::new(slug, view.to_string())
+    }
+
+    #[test]
+    fn an_entry_is_served_only_for_its_plan_and_version() {
+        let cache = ResponseCache::default();
+        cache.put(key("a", "measures"), 1, 7, b"[1]".to_vec());
+        assert!(cache.get(&key("a", "measures"), 1, 7).is_some());
+        assert!(
+            cache.get(&key("a", "measures"), 1, 8).is_none(),
+            "newer data"
+        );
+        assert!(
+            cache.get(&key("a", "measures"), 2, 7).is_none(),
+            "plan re-created"
+        );
+        assert!(
+            cache.get(&key("a", "subgoals"), 1, 7).is_none(),
+            "other view"
+        );
+        assert!(
+            cache.get(&key("b", "measures"), 1, 7).is_none(),
+            "other plan"
+        );
+    }
+
+    #[test]
+    fn a_new_version_drops_the_plans_older_entries_and_no_others() {
+        let cache = ResponseCache::default();
+        cache.put(key("a", "measures"), 1, 1, b"[1]".to_vec());
+        cache.put(key("a", "subgoals"), 1, 1, b"[2]".to_vec());
+        cache.put(key("b", "measures"), 2, 1, b"[3]".to_vec());
+        cache.put(key("a", "measures"), 1, 2, b"[4]".to_vec());
+        assert_eq!(cache.len(), 2);
+        assert!(cache.get(&key("b", "measures"), 2, 1).is_some());
+        assert_eq!(
+            cache.get(&key("a", "measures"), 1, 2).map(|e| e.body),
+            Some(web::Bytes::from_static(b"[4]"))
+        );
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_capacity_dropping_the_oldest() {
+        let cache = ResponseCache::default();
+        for i in 0..CAPACITY + 10 {
+            cache.put(key("a", &format!("q{i}")), 1, 1, vec![b'x'; 3]);
+        }
+        assert_eq!(cache.len(), CAPACITY);
+        assert!(cache.get(&key("a", "q0"), 1, 1).is_none());
+        assert!(
+            cache
+                .get(&key("a", &format!("q{}", CAPACITY + 9)), 1, 1)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn etags_follow_the_bytes() {
+        assert_eq!(etag_of(b"{\"a\":1}"), etag_of(b"{\"a\":1}"));
+        assert_ne!(etag_of(b"{\"a\":1}"), etag_of(b"{\"a\":2}"));
+        let tag = etag_of(b"x");
+        let tag = tag.to_str().unwrap();
+        assert!(tag.starts_with("\"v-") && tag.ends_with('"'), "{tag}");
+    }
+
+    #[test]
+    fn if_none_match_uses_weak_comparison_lists_and_star() {
+        let tag = etag_of(b"body");
+        let t = tag.to_str().unwrap().to_string();
+        let with = |v: &str| {
+            TestRequest::default()
+                .insert_header((header::IF_NONE_MATCH, v))
+                .to_http_request()
+        };
+        assert!(none_match(&with(&t), &tag));
+        assert!(none_match(&with(&format!("W/{t}")), &tag));
+        assert!(none_match(&with(&format!("\"other\", {t}")), &tag));
+        assert!(none_match(&with("*"), &tag));
+        assert!(!none_match(&with("\"other\""), &tag));
+        assert!(!none_match(&TestRequest::default().to_http_request(), &tag));
+    }
+}
