@@ -70,6 +70,17 @@ pub struct Config {
     )]
     pub db_pool_size: u32,
 
+    /// Milliseconds a cached plan view is served without asking the database whether another
+    /// process (another instance, the CLI, an operator's SQL) changed the plan. Writes through
+    /// this server are seen at once. 0 asks the database on every request.
+    #[arg(
+        long,
+        env = "KLIMASPOR_CACHE_REVALIDATE_MS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub cache_revalidate_ms: u64,
+
     /// Folder with one sub-folder per report kind holding its template.toml; a kind without
     /// a file uses the compiled-in wording.
     #[arg(
@@ -310,6 +321,7 @@ impl Config {
             public_read: true,
             log_format: LogFormat::Text,
             db_pool_size: 4,
+            cache_revalidate_ms: 100,
             templates_dir: PathBuf::from("./report-templates"),
             no_scheduler: true,
             schedule_ugo_status: "0 0 7 15 Jan,Jul *".into(),

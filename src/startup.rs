@@ -93,7 +93,9 @@ impl Application {
             templates,
             scheduler: scheduler.clone(),
             wake: Arc::new(tokio::sync::Notify::new()),
-            cache: Arc::default(),
+            cache: Arc::new(api::cache::ResponseCache::new(
+                std::time::Duration::from_millis(config.cache_revalidate_ms),
+            )),
         };
         let scheduler_task = if config.no_scheduler {
             tracing::info!("scheduler off in this instance (--no-scheduler)");

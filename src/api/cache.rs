@@ -9,12 +9,18 @@
 //! data, so a write landing in between can only make the entry look older than it is (one
 //! extra rebuild), never newer.
 //!
+//! Between those checks an entry is served from memory for at most the revalidation interval
+//! (`KLIMASPOR_CACHE_REVALIDATE_MS`, default 100 ms) and only while this process has finished
+//! no write transaction since: a write through this server is seen by the next request, a
+//! write by another process within the interval.
+//!
 //! The key is the plan, the view and its fully resolved query (the `as_of` date included, so
 //! the derived flags roll over at midnight). The cache holds at most [`CAPACITY`] entries;
 //! beyond that the entry built longest ago goes.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -23,8 +29,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::run_db;
-use crate::db::DbConn;
 use crate::db::store::{self, StoreResult};
+use crate::db::{self, DbConn};
 use crate::startup::AppState;
 
 /// Distinct (plan, view, query) responses kept. The Ballerup plan's common views are a
@@ -58,11 +64,14 @@ struct Entry {
     etag: HeaderValue,
     body: web::Bytes,
     built: u64,
+    /// When the data version was last confirmed, and this process's write count then.
+    checked: Instant,
+    write_gen: u64,
 }
 
-#[derive(Default)]
 pub struct ResponseCache {
     inner: Mutex<Inner>,
+    revalidate: Duration,
 }
 
 #[derive(Default)]
@@ -72,16 +81,52 @@ struct Inner {
 }
 
 impl ResponseCache {
-    fn get(&self, key: &CacheKey, plan_id: i32, data_version: i64) -> Option<Entry> {
+    /// `revalidate`: how long an entry is served without asking the database (zero: never).
+    pub fn new(revalidate: Duration) -> Self {
+        Self {
+            inner: Mutex::default(),
+            revalidate,
+        }
+    }
+
+    /// An entry recent enough to serve without asking the database: confirmed within the
+    /// revalidation interval and with no write finished in this process since.
+    fn fresh(&self, key: &CacheKey, write_gen: u64) -> Option<Entry> {
+        if self.revalidate.is_zero() {
+            return None;
+        }
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner
             .entries
             .get(key)
-            .filter(|e| e.plan_id == plan_id && e.data_version == data_version)
+            .filter(|e| e.write_gen == write_gen && e.checked.elapsed() < self.revalidate)
             .cloned()
     }
 
-    fn put(&self, key: CacheKey, plan_id: i32, data_version: i64, body: Vec<u8>) -> Entry {
+    /// The entry, if it is of this plan and data version; it counts as confirmed from now.
+    fn confirm(
+        &self,
+        key: &CacheKey,
+        plan_id: i32,
+        data_version: i64,
+        write_gen: u64,
+    ) -> Option<Entry> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = inner
+            .entries
+            .get_mut(key)
+            .filter(|e| e.plan_id == plan_id && e.data_version == data_version)?;
+        entry.checked = Instant::now();
+        entry.write_gen = entry.write_gen.max(write_gen);
+        Some(entry.clone())
+    }
+
+    fn put(
+        &self,
+        key: CacheKey,
+        (plan_id, data_version, write_gen): (i32, i64, u64),
+        body: Vec<u8>,
+    ) -> Entry {
         let etag = etag_of(&body);
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.builds += 1;
@@ -91,6 +136,8 @@ impl ResponseCache {
             etag,
             body: web::Bytes::from(body),
             built: inner.builds,
+            checked: Instant::now(),
+            write_gen,
         };
         // Entries of older versions of this plan can never be served again.
         inner.entries.retain(|k, e| {
@@ -169,15 +216,22 @@ where
     D: Send + 'static,
     T: Serialize,
 {
+    // Read before the database is asked: a write finishing after this makes the entry stale.
+    let write_gen = db::write_generation();
+    if let Some(entry) = state.cache.fresh(&key, write_gen) {
+        return Ok(respond_with(req, entry));
+    }
     let slug = key.slug.clone();
     let (plan_id, data_version) = run_db(state, move |c| store::plan_version(c, &slug)).await?;
-    if let Some(entry) = state.cache.get(&key, plan_id, data_version) {
+    if let Some(entry) = state.cache.confirm(&key, plan_id, data_version, write_gen) {
         return Ok(respond_with(req, entry));
     }
     let data = run_db(state, load).await?;
     let body = serde_json::to_vec(&view(data)?)
         .map_err(|e| ApiError::Internal(format!("serialising a plan view: {e}")))?;
-    let entry = state.cache.put(key, plan_id, data_version, body);
+    let entry = state
+        .cache
+        .put(key, (plan_id, data_version, write_gen), body);
     Ok(respond_with(req, entry))
 }
 
@@ -190,57 +244,85 @@ mod tests {
         CacheKey::new(slug, view.to_string())
     }
 
+    fn cache(ms: u64) -> ResponseCache {
+        ResponseCache::new(Duration::from_millis(ms))
+    }
+
     #[test]
-    fn an_entry_is_served_only_for_its_plan_and_version() {
-        let cache = ResponseCache::default();
-        cache.put(key("a", "measures"), 1, 7, b"[1]".to_vec());
-        assert!(cache.get(&key("a", "measures"), 1, 7).is_some());
+    fn an_entry_is_confirmed_only_for_its_plan_and_version() {
+        let cache = cache(100);
+        cache.put(key("a", "measures"), (1, 7, 0), b"[1]".to_vec());
+        assert!(cache.confirm(&key("a", "measures"), 1, 7, 0).is_some());
         assert!(
-            cache.get(&key("a", "measures"), 1, 8).is_none(),
+            cache.confirm(&key("a", "measures"), 1, 8, 0).is_none(),
             "newer data"
         );
         assert!(
-            cache.get(&key("a", "measures"), 2, 7).is_none(),
+            cache.confirm(&key("a", "measures"), 2, 7, 0).is_none(),
             "plan re-created"
         );
         assert!(
-            cache.get(&key("a", "subgoals"), 1, 7).is_none(),
+            cache.confirm(&key("a", "subgoals"), 1, 7, 0).is_none(),
             "other view"
         );
         assert!(
-            cache.get(&key("b", "measures"), 1, 7).is_none(),
+            cache.confirm(&key("b", "measures"), 1, 7, 0).is_none(),
             "other plan"
         );
     }
 
     #[test]
+    fn an_entry_is_served_unasked_only_within_the_interval_and_without_a_write_since() {
+        let cache = cache(40);
+        cache.put(key("a", "measures"), (1, 7, 3), b"[1]".to_vec());
+        assert!(cache.fresh(&key("a", "measures"), 3).is_some());
+        assert!(
+            cache.fresh(&key("a", "measures"), 4).is_none(),
+            "a write finished since"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            cache.fresh(&key("a", "measures"), 3).is_none(),
+            "interval over"
+        );
+        // Confirming against the database starts a new interval at the current write count.
+        assert!(cache.confirm(&key("a", "measures"), 1, 7, 4).is_some());
+        assert!(cache.fresh(&key("a", "measures"), 4).is_some());
+        let never = super::ResponseCache::new(Duration::ZERO);
+        never.put(key("a", "measures"), (1, 7, 3), b"[1]".to_vec());
+        assert!(
+            never.fresh(&key("a", "measures"), 3).is_none(),
+            "0 asks every time"
+        );
+    }
+
+    #[test]
     fn a_new_version_drops_the_plans_older_entries_and_no_others() {
-        let cache = ResponseCache::default();
-        cache.put(key("a", "measures"), 1, 1, b"[1]".to_vec());
-        cache.put(key("a", "subgoals"), 1, 1, b"[2]".to_vec());
-        cache.put(key("b", "measures"), 2, 1, b"[3]".to_vec());
-        cache.put(key("a", "measures"), 1, 2, b"[4]".to_vec());
+        let cache = cache(100);
+        cache.put(key("a", "measures"), (1, 1, 0), b"[1]".to_vec());
+        cache.put(key("a", "subgoals"), (1, 1, 0), b"[2]".to_vec());
+        cache.put(key("b", "measures"), (2, 1, 0), b"[3]".to_vec());
+        cache.put(key("a", "measures"), (1, 2, 0), b"[4]".to_vec());
         assert_eq!(cache.len(), 2);
-        assert!(cache.get(&key("b", "measures"), 2, 1).is_some());
+        assert!(cache.confirm(&key("b", "measures"), 2, 1, 0).is_some());
         assert_eq!(
-            cache.get(&key("a", "measures"), 1, 2).map(|e| e.body),
+            cache
+                .confirm(&key("a", "measures"), 1, 2, 0)
+                .map(|e| e.body),
             Some(web::Bytes::from_static(b"[4]"))
         );
     }
 
     #[test]
     fn the_cache_stays_within_its_capacity_dropping_the_oldest() {
-        let cache = ResponseCache::default();
+        let cache = cache(100);
         for i in 0..CAPACITY + 10 {
-            cache.put(key("a", &format!("q{i}")), 1, 1, vec![b'x'; 3]);
+            cache.put(key("a", &format!("q{i}")), (1, 1, 0), vec![b'x'; 3]);
         }
         assert_eq!(cache.len(), CAPACITY);
-        assert!(cache.get(&key("a", "q0"), 1, 1).is_none());
-        assert!(
-            cache
-                .get(&key("a", &format!("q{}", CAPACITY + 9)), 1, 1)
-                .is_some()
-        );
+        assert!(cache.confirm(&key("a", "q0"), 1, 1, 0).is_none());
+        let newest = key("a", &format!("q{}", CAPACITY + 9));
+        assert!(cache.confirm(&newest, 1, 1, 0).is_some());
     }
 
     #[test]

@@ -206,11 +206,32 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
 
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many write transactions this process has finished. It moves after each commit (or
+/// rollback) and before the writer's caller sees the result, so a cached view taken at an
+/// older count may predate a write this process has acknowledged.
+pub fn write_generation() -> u64 {
+    WRITES.load(std::sync::atomic::Ordering::Acquire)
+}
+
 /// Run `f` in a write transaction. On SQLite the transaction takes the write lock at its start
 /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing when
 /// a read lock cannot be upgraded; on PostgreSQL it is an ordinary transaction. Returns once the
 /// commit is durable.
 pub fn write_tx<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let result = write_tx_inner(conn, f);
+    WRITES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    result
+}
+
+fn write_tx_inner<T, E>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> Result<T, E>,
 ) -> Result<T, E>

@@ -397,7 +397,8 @@ async fn revalidate(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, Stri
 }
 
 /// Run SQL on the app's database through a connection of its own, as another instance, the
-/// CLI or an operator with psql/sqlite3 would.
+/// CLI or an operator with psql/sqlite3 would. Such a write is seen once the cache's
+/// revalidation interval (100 ms in the test configuration) is over: wait that long.
 async fn outside_write(app: &TestApp, sql: &'static str) {
     let url = app.config.database_url();
     tokio::task::spawn_blocking(move || {
@@ -407,6 +408,10 @@ async fn outside_write(app: &TestApp, sql: &'static str) {
     })
     .await
     .expect("join");
+    tokio::time::sleep(std::time::Duration::from_millis(
+        app.config.cache_revalidate_ms + 20,
+    ))
+    .await;
 }
 
 async fn cached_views_follow_every_write(app: TestApp) {
