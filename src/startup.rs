@@ -27,6 +27,8 @@ pub struct AppState {
     pub scheduler: Arc<SchedulerConfig>,
     /// Wakes this instance's scheduler, e.g. when an operator asks for a run.
     pub wake: Arc<tokio::sync::Notify>,
+    /// SQLite: the group-commit writer every API write goes through. PostgreSQL: none.
+    pub writer: Option<db::writer::GroupWriter>,
     /// Serialised read views of the plans, checked against each plan's data version.
     pub cache: Arc<api::cache::ResponseCache>,
 }
@@ -87,7 +89,14 @@ impl Application {
             public_read = config.public_read,
             "klimaspor is serving"
         );
+        let writer = match &backend {
+            Backend::Sqlite(_) => Some(db::writer::GroupWriter::start(&db::Manager::new(
+                backend.clone(),
+            ))?),
+            Backend::Postgres(_) => None,
+        };
         let state = AppState {
+            writer,
             pool: pool.clone(),
             public_read: config.public_read,
             templates,

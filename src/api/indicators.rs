@@ -7,7 +7,7 @@ use super::auth::{Admin, Caller};
 use super::dto::{self, IndicatorValueBody, IndicatorValueView, IndicatorView, NewIndicatorBody};
 use super::error::{ApiError, Problem};
 use super::json::Body;
-use super::run_db;
+use super::{run_db, run_write};
 use crate::db::store::{self, NewIndicator};
 use crate::domain::DomainError;
 use crate::domain::deadline::{MAX_YEAR, MIN_YEAR};
@@ -103,7 +103,7 @@ pub async fn create_indicator(
         sub_goal_key: b.sub_goal,
     };
     let slug = slug.into_inner();
-    let created = run_db(&state, move |c| store::create_indicator(c, &slug, &new)).await?;
+    let created = run_write(&state, move |c| store::create_indicator(c, &slug, &new)).await?;
     let view = dto::indicator_view(&created);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/indicators/{}", view.id)))
@@ -174,7 +174,7 @@ pub async fn put_value(
     check_finite("value", Some(b.value))?;
     let note = optional_text("note", b.note, MAX_NOTE_CHARS)?;
     let now = crate::clock::now_utc();
-    let (row, created) = run_db(&state, move |c| {
+    let (row, created) = run_write(&state, move |c| {
         store::put_indicator_value(c, id, year, b.value, note, &who, now)
     })
     .await?;

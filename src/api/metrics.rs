@@ -22,6 +22,8 @@ pub struct Metrics {
     runs: IntGaugeVec,
     outbox_backlog: IntGauge,
     outbox_oldest_age: IntGauge,
+    group_commits: IntGauge,
+    group_commit_writes: IntGauge,
     pool: IntGaugeVec,
 }
 
@@ -61,7 +63,19 @@ impl Metrics {
         registry.register(Box::new(outbox_backlog.clone()))?;
         registry.register(Box::new(outbox_oldest_age.clone()))?;
         registry.register(Box::new(pool.clone()))?;
+        let group_commits = IntGauge::new(
+            "sqlite_group_commits",
+            "SQLite write transactions committed by the group-commit writer since start",
+        )?;
+        let group_commit_writes = IntGauge::new(
+            "sqlite_group_commit_writes",
+            "Write requests those transactions carried (writes per fsync = this / commits)",
+        )?;
+        registry.register(Box::new(group_commits.clone()))?;
+        registry.register(Box::new(group_commit_writes.clone()))?;
         Ok(Self {
+            group_commits,
+            group_commit_writes,
             registry,
             requests,
             latency,
@@ -120,6 +134,13 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     m.pool
         .with_label_values(&["max"])
         .set(i64::from(state.pool.max_size()));
+    if let Some(writer) = &state.writer {
+        let (commits, writes) = writer.stats();
+        m.group_commits
+            .set(i64::try_from(commits).unwrap_or(i64::MAX));
+        m.group_commit_writes
+            .set(i64::try_from(writes).unwrap_or(i64::MAX));
+    }
     let mut body = Vec::new();
     TextEncoder::new()
         .encode(&m.registry.gather(), &mut body)

@@ -54,6 +54,24 @@ where
     joined.map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
 }
 
+/// Run one store operation that writes. On SQLite it joins the next group commit (see
+/// `crate::db::writer`); on PostgreSQL it runs like [`run_db`]. Either way it returns once
+/// the write is durable or has failed.
+pub async fn run_write<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> StoreResult<T> + Send + 'static,
+{
+    match &state.writer {
+        Some(writer) => writer
+            .write(f)
+            .await
+            .map_err(|reason| ApiError::Internal(format!("group commit: {reason}")))?
+            .map_err(ApiError::from),
+        None => run_db(state, f).await,
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(

@@ -7,7 +7,7 @@ use super::auth::{Admin, Caller};
 use super::dto::{MeasureRef, NewOwnerBody, OwnerRef, OwnerView, OwnersBody};
 use super::error::{ApiError, Problem};
 use super::json::Body;
-use super::run_db;
+use super::{run_db, run_write};
 use crate::db::models::OwnerRow;
 use crate::db::store;
 use crate::domain::progress::optional_text;
@@ -56,7 +56,7 @@ pub async fn put_measure_owners(
             "owner_ids: at most 100 owners".into(),
         ));
     }
-    let owners = run_db(&state, move |c| {
+    let owners = run_write(&state, move |c| {
         store::set_measure_owners(c, &slug, number, &ids)
     })
     .await?;
@@ -135,7 +135,7 @@ pub async fn create_owner(
         .transpose()?
         .map(|e| e.as_str().to_string());
     let now = crate::clock::now_utc();
-    let owner = run_db(&state, move |c| {
+    let owner = run_write(&state, move |c| {
         store::create_owner(c, &name, email.as_deref(), now)
     })
     .await?;

@@ -9,7 +9,7 @@ use super::dto::{
 };
 use super::error::{ApiError, Problem};
 use super::json::Body;
-use super::{run_db, today};
+use super::{run_db, run_write, today};
 use crate::db::store::{self, SubGoalPatch};
 use crate::domain::DomainError;
 use crate::domain::progress::{MAX_NOTE_CHARS, ProgressReport, RawProgress, optional_text};
@@ -127,7 +127,7 @@ pub async fn patch_sub_goal(
         reason,
     };
     let now = crate::clock::now_utc();
-    let ctx = run_db(&state, move |c| {
+    let ctx = run_write(&state, move |c| {
         store::patch_sub_goal(c, id, expected, &who, &patch, now)
     })
     .await?;
@@ -183,7 +183,7 @@ pub async fn post_progress(
         )
     })?;
     let now = crate::clock::now_utc();
-    let (ctx, update) = run_db(&state, move |c| {
+    let (ctx, update) = run_write(&state, move |c| {
         store::append_progress(c, id, expected, &who, &report, now)
     })
     .await?;

@@ -10,6 +10,7 @@ pub mod models;
 pub mod runs;
 pub mod schema;
 pub mod store;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -238,6 +239,10 @@ fn write_tx_inner<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    // Inside a group commit (see `writer`): this write is a savepoint of the batch.
+    if writer::in_group(conn) {
+        return conn.transaction(f);
+    }
     match conn {
         DbConn::Sqlite(_) => {
             // One writer at a time in this process: writers queue on a mutex (an immediate

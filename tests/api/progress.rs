@@ -258,3 +258,76 @@ async fn admin_changes_go_into_the_revision_history(app: TestApp) {
     assert!(res.json::<Value>().await.unwrap()["target"].is_null());
 }
 both!(admin_changes_go_into_the_revision_history);
+
+/// Many reports at once (on SQLite they share group commits): each request gets its own
+/// outcome, every 201 is stored exactly as sent, every refusal left nothing behind.
+async fn a_burst_of_reports_each_gets_its_own_outcome(app: TestApp) {
+    let token = app.admin().await;
+    let owner = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let page = app
+        .get_json("/api/v1/plans/ballerup/subgoals?per_page=500")
+        .await;
+    let goals: Vec<(i64, String, i64)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["status"] != "dropped")
+        .take(40)
+        .map(|g| {
+            let id = g["id"].as_i64().unwrap();
+            (
+                id,
+                g["etag"].as_str().unwrap().into(),
+                g["measure_number"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut tasks = Vec::new();
+    for (n, (id, etag, measure)) in goals.iter().enumerate() {
+        // Every third request has a stale ETag, every fifth comes from the owner of measure
+        // 14 (refused elsewhere); the rest must succeed.
+        let (token, etag, expect) = if n % 3 == 2 {
+            (token.clone(), format!("\"sg-{id}-v99\""), 412)
+        } else if n % 5 == 4 {
+            (
+                owner.clone(),
+                etag.clone(),
+                if *measure == 14 { 201 } else { 403 },
+            )
+        } else {
+            (token.clone(), etag.clone(), 201)
+        };
+        let client = app.client.clone();
+        let url = app.url(&format!("/api/v1/subgoals/{id}/progress"));
+        let note = format!("burst {n}");
+        tasks.push(tokio::spawn(async move {
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .header("If-Match", etag)
+                .json(&json!({"status": "on_track", "progress": 50, "note": note}))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            (n, expect, status, location, note)
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        let (n, expect, status, location, note) = t.await.unwrap();
+        assert_eq!(status, expect, "request {n}");
+        if status == 201 {
+            created += 1;
+            let stored = app.get_json(&location.expect("Location")).await;
+            assert_eq!(stored["note"], note.as_str());
+        }
+    }
+    assert_eq!(app.progress_count().await, created);
+    assert!(created >= 20, "{created}");
+}
+both!(a_burst_of_reports_each_gets_its_own_outcome);
