@@ -3,32 +3,43 @@
 #
 #   bench/load.sh [seconds per measurement]      # writes bench/results/load-<date>.md
 #
-# For SQLite with the Ballerup database and with 98 synthetic plans (bench-data, ~1M progress
-# updates), and for PostgreSQL when KLIMASPOR_BENCH_POSTGRES_URL names an empty database:
-# requests/s and p50/p99 latency at 1, 16 and 64 connections for the plan listing, one measure
-# and the overdue sub-goals; durable progress updates per second with If-Match; the server's
-# peak RSS. Beside each, the reference limit: the same bytes served from memory by a minimal
-# actix-web handler, and for writes a bare SQLite insert-and-commit loop on the same disk.
+# For SQLite and PostgreSQL, each with the Ballerup database and with 98 synthetic plans
+# (bench-data, ~1M progress updates): requests/s and p50/p99 latency at 1, 16 and 64
+# connections for the plan listing, one measure, the overdue sub-goals and durable progress
+# updates with If-Match; report generation per kind; the server's peak RSS. Beside them, the
+# reference limits: the same listing bytes served from memory by a minimal actix-web handler,
+# and for writes a bare SQLite insert-and-commit loop on the same disk.
+#
+# PostgreSQL: a throwaway cluster (initdb + pg_ctl, default durability settings) is started
+# when the server binaries are installed, or KLIMASPOR_BENCH_POSTGRES_URL names a server whose
+# user may create databases. BENCH_NO_POSTGRES=1 skips it; BENCH_PLANS=N changes the 98.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-5}
+PLANS=${BENCH_PLANS:-98}
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
 cargo build --release --locked --bin klimaspor --example reference_server --example fsync_baseline
 BIN=target/release/klimaspor
 REF=target/release/examples/reference_server
 WORK=$(mktemp -d)
-OUT=bench/results/load-$(date +%Y-%m-%d).md
+chmod 755 "$WORK"
+OUT=bench/results/load-$(date +%Y-%m-%d-%H%M).md
 mkdir -p bench/results
 PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+PG_STOP=""
+cleanup() {
+  for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "$PG_STOP" ]; then eval "$PG_STOP" >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() { for _ in $(seq 1 300); do curl -fs "$1/readyz" >/dev/null 2>&1 && return; sleep 0.1; done; echo "not ready: $1"; exit 1; }
+wait_ready() { for _ in $(seq 1 600); do curl -fs "$1/readyz" >/dev/null 2>&1 && return; sleep 0.1; done; echo "not ready: $1"; exit 1; }
 to_ms() { # "1.23ms" / "456.00us" / "1.02s" → milliseconds
   awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'
 }
-# wrk URL CONNECTIONS [extra args…] → "rps p50 p99"
+# wrk URL CONNECTIONS [extra args…] → "rps p50 p99 non2xx"
 measure() {
   local url=$1 c=$2; shift 2
   local t=$(( c < 2 ? 1 : 2 ))
@@ -40,11 +51,30 @@ measure() {
   echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${non2xx:-0}"
 }
 rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+metric() { curl -fs "$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }
+
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- sh -c "$1"; else sh -c "$1"; fi; }
+# Start a throwaway PostgreSQL cluster; sets PG_BASE (URL without database).
+start_pg() {
+  if [ -n "${KLIMASPOR_BENCH_POSTGRES_URL:-}" ]; then PG_BASE=${KLIMASPOR_BENCH_POSTGRES_URL%/*}; return 0; fi
+  [ "${BENCH_NO_POSTGRES:-}" = 1 ] && return 1
+  local bindir; bindir=$(pg_config --bindir 2>/dev/null || true)
+  [ -x "$bindir/initdb" ] || bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$bindir" ] && [ -x "$bindir/initdb" ] || return 1
+  local dir="$WORK/pg" p; p=$(port)
+  mkdir -p "$dir"; chmod 777 "$dir"
+  as_pg "'$bindir/initdb' -D '$dir/data' -U postgres --auth=trust -E UTF8 >'$dir/initdb.log' 2>&1" || return 1
+  as_pg "'$bindir/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-p $p -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=200\" start" >/dev/null || return 1
+  PG_STOP="as_pg \"'$bindir/pg_ctl' -D '$dir/data' -m fast stop\""
+  PG_BASE="postgres://postgres@127.0.0.1:$p"
+  PG_VERSION=$("$bindir/postgres" --version)
+}
+create_db() { psql "$PG_BASE/postgres" -qc "CREATE DATABASE $1" >/dev/null; echo "$PG_BASE/$1"; }
 
 {
   echo "# Load results $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $SECS s per measurement; wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')."
+  echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $SECS s per measurement; wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}'); release build of $(git rev-parse --short HEAD)."
   echo
 } > "$OUT"
 
@@ -52,8 +82,9 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
   local name=$1 url=$2 data=$3
   local p; p=$(port)
   local base="http://127.0.0.1:$p"
+  mkdir -p "$data"
   KLIMASPOR_DATA_DIR=$data DATABASE_URL=$url KLIMASPOR_BIND=127.0.0.1:$p KLIMASPOR_NO_SCHEDULER=true \
-    RUST_LOG=warn "$BIN" serve > "$WORK/$name.log" 2>&1 &
+    RUST_LOG=warn "$BIN" serve > "$WORK/server-$p.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_ready "$base"
   local token; token=$(KLIMASPOR_DATA_DIR=$data DATABASE_URL=$url "$BIN" token create --role admin --name load 2>/dev/null | tail -1)
@@ -65,7 +96,7 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
     echo "|---|---:|---:|---:|---:|---:|---:|"
   } >> "$OUT"
   local rp; rp=$(port)
-  "$REF" "$rp" "$WORK/measures.json" & PIDS+=("$!")
+  "$REF" "$rp" "$WORK/measures.json" & local refpid=$!; PIDS+=("$refpid")
   sleep 0.5
   for path in "/api/v1/plans/ballerup/measures" "/api/v1/plans/ballerup/measures/12" "/api/v1/plans/ballerup/subgoals?overdue=true"; do
     for c in 1 16 64; do
@@ -78,9 +109,25 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
       echo "| GET ${path} | $c | $rps | $p50 | $p99 | ${ref:-–} | ${share:-–} |" >> "$OUT"
     done
   done
-  for c in 1 4 16; do
-    read -r rps p50 p99 non2xx <<<"$(TOKEN=$token NTHREADS=$c FIRST_ID=1 ID_COUNT=80 measure "$base" "$c" -t"$c" -s bench/progress.lua)"
-    echo "| POST progress (If-Match) | $c | $rps | $p50 | $p99 | – | non-2xx: $non2xx |" >> "$OUT"
+  kill "$refpid"
+  # Sub-goal ids of the Ballerup plan (the first 80 that are not dropped).
+  local ids; ids=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join(str(g["id"]) for m in d["items"] for g in m["sub_goals"] if g["status"]!="dropped"][:80]))' "$WORK/measures.json")
+  for c in 1 16 64; do
+    local c0 w0; c0=$(metric "$base" sqlite_group_commits); w0=$(metric "$base" sqlite_group_commit_writes)
+    read -r rps p50 p99 non2xx <<<"$(TOKEN=$token NTHREADS=$c IDS=$ids measure "$base" "$c" -t"$c" -s bench/progress.lua)"
+    local per=""
+    if [ -n "$c0" ]; then
+      local c1 w1; c1=$(metric "$base" sqlite_group_commits); w1=$(metric "$base" sqlite_group_commit_writes)
+      per=$(awk -v a="$((w1 - w0))" -v b="$((c1 - c0))" 'BEGIN { if (b>0) printf "; %.1f writes per commit", a/b }')
+    fi
+    echo "| POST progress (If-Match) | $c | $rps | $p50 | $p99 | – | non-2xx: $non2xx$per |" >> "$OUT"
+  done
+  echo >> "$OUT"
+  echo "| report (GET …/reports/KIND.pdf, 1 connection) | requests/s | p50 ms | p99 ms |" >> "$OUT"
+  echo "|---|---:|---:|---:|" >> "$OUT"
+  for r in "ugo-status.pdf?period=2026-H2" "green-accounts.pdf?period=2026" "council-annual.pdf?period=2026"; do
+    read -r rps p50 p99 _ <<<"$(measure "$base/api/v1/plans/ballerup/reports/$r" 1)"
+    echo "| ${r%%\?*} | $rps | $p50 | $p99 |" >> "$OUT"
   done
   echo >> "$OUT"
   echo "Peak RSS of the server: $(( $(rss_kb "$pid") / 1024 )) MB." >> "$OUT"
@@ -88,14 +135,27 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-mkdir -p "$WORK/ballerup" "$WORK/big"
+fill() { # DATABASE_URL DATA_DIR
+  mkdir -p "$2"
+  local started=$SECONDS
+  KLIMASPOR_DATA_DIR=$2 DATABASE_URL=$1 "$BIN" bench-data --plans "$PLANS" --years 10 > "$WORK/bench-data.json"
+  echo "bench-data ($PLANS plans, 10 years): $(tr -d '\n ' < "$WORK/bench-data.json") in $((SECONDS - started)) s." >> "$OUT"
+  echo >> "$OUT"
+}
+
 run_backend "SQLite, Ballerup database" "sqlite://$WORK/ballerup/klimaspor.db" "$WORK/ballerup"
-KLIMASPOR_DATA_DIR="$WORK/big" "$BIN" bench-data --plans "${BENCH_PLANS:-98}" --years 10 > "$WORK/bench-data.json"
-echo "bench-data: $(tr -d '\n ' < "$WORK/bench-data.json")" >> "$OUT"
-echo >> "$OUT"
-run_backend "SQLite, 98 synthetic plans + Ballerup" "sqlite://$WORK/big/klimaspor.db" "$WORK/big"
-if [ -n "${KLIMASPOR_BENCH_POSTGRES_URL:-}" ]; then
-  run_backend "PostgreSQL, Ballerup database" "$KLIMASPOR_BENCH_POSTGRES_URL" "$WORK/pg"
+fill "sqlite://$WORK/big/klimaspor.db" "$WORK/big"
+run_backend "SQLite, $PLANS synthetic plans + Ballerup" "sqlite://$WORK/big/klimaspor.db" "$WORK/big"
+if start_pg; then
+  echo "PostgreSQL: ${PG_VERSION:-$PG_BASE} (its own memory is not in the RSS figures)." >> "$OUT"
+  echo >> "$OUT"
+  run_backend "PostgreSQL, Ballerup database" "$(create_db bench_ballerup)" "$WORK/pg-ballerup"
+  url=$(create_db bench_big)
+  fill "$url" "$WORK/pg-big"
+  run_backend "PostgreSQL, $PLANS synthetic plans + Ballerup" "$url" "$WORK/pg-big"
+else
+  echo "PostgreSQL: not measured (no server binaries, BENCH_NO_POSTGRES=1, or no KLIMASPOR_BENCH_POSTGRES_URL)." >> "$OUT"
+  echo >> "$OUT"
 fi
 echo "Durable-write limit (bare SQLite insert+commit, WAL, synchronous=FULL, same disk): $(target/release/examples/fsync_baseline "$WORK" "$SECS") commits/s." >> "$OUT"
 cat "$OUT"

@@ -10,14 +10,17 @@ end
 function init(args)
   tid = tid or 1
   local nthreads = tonumber(os.getenv("NTHREADS") or "1")
-  local first = tonumber(os.getenv("FIRST_ID") or "1")
-  local count = tonumber(os.getenv("ID_COUNT") or "80")
   token = os.getenv("TOKEN") or ""
+  -- IDS: comma-separated sub-goal ids; thread n takes every nthreads-th from the n-th.
+  local ids = {}
+  for id in string.gmatch(os.getenv("IDS") or "1", "%d+") do table.insert(ids, tonumber(id)) end
   mine, etag = {}, {}
-  for i = first + tid - 1, first + count - 1, nthreads do
+  for j = tid, #ids, nthreads do
+    local i = ids[j]
     table.insert(mine, i)
     etag[i] = '"sg-' .. i .. '-v1"'
   end
+  if #mine == 0 then table.insert(mine, ids[1]); etag[ids[1]] = '"sg-' .. ids[1] .. '-v1"' end
   k = 0
 end
 
