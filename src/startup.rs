@@ -128,6 +128,9 @@ impl Application {
                 .wrap(api::error::problem_fallback())
                 .wrap(actix_web::middleware::from_fn(api::logging::log_request))
         })
+        // Blocking work is database calls (which wait for one of the pool's connections
+        // anyway) and the odd PDF or XLSX: more threads than connections only cost memory.
+        .worker_max_blocking_threads(config.db_pool_size as usize + 2)
         .listen(listener)?
         .run();
         Ok(Self {
