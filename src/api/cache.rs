@@ -12,7 +12,8 @@
 //! Between those checks an entry is served from memory for at most the revalidation interval
 //! (`KLIMASPOR_CACHE_REVALIDATE_MS`, default 100 ms) and only while this process has finished
 //! no write transaction since: a write through this server is seen by the next request, a
-//! write by another process within the interval.
+//! write by another process within the interval (two, while the one request that asks the
+//! database on behalf of the others waits for its answer).
 //!
 //! The key is the plan, the view and its fully resolved query (the `as_of` date included, so
 //! the derived flags roll over at midnight). The cache holds at most [`CAPACITY`] entries;
@@ -67,6 +68,8 @@ struct Entry {
     /// When the data version was last confirmed, and this process's write count then.
     checked: Instant,
     write_gen: u64,
+    /// When a request set out to confirm it again (one at a time: see [`ResponseCache::fresh`]).
+    confirming: Option<Instant>,
 }
 
 pub struct ResponseCache {
@@ -89,18 +92,28 @@ impl ResponseCache {
         }
     }
 
-    /// An entry recent enough to serve without asking the database: confirmed within the
-    /// revalidation interval and with no write finished in this process since.
+    /// An entry recent enough to serve without asking the database: no write finished in this
+    /// process since it was confirmed, and confirmed within the revalidation interval — or
+    /// another request is confirming it right now (for at most one more interval), so that
+    /// when the interval runs out one request asks the database, not every request at once.
     fn fresh(&self, key: &CacheKey, write_gen: u64) -> Option<Entry> {
         if self.revalidate.is_zero() {
             return None;
         }
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner
-            .entries
-            .get(key)
-            .filter(|e| e.write_gen == write_gen && e.checked.elapsed() < self.revalidate)
-            .cloned()
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = inner.entries.get_mut(key)?;
+        if entry.write_gen != write_gen {
+            return None;
+        }
+        if entry.checked.elapsed() < self.revalidate
+            || entry
+                .confirming
+                .is_some_and(|since| since.elapsed() < self.revalidate)
+        {
+            return Some(entry.clone());
+        }
+        entry.confirming = Some(Instant::now());
+        None
     }
 
     /// The entry, if it is of this plan and data version; it counts as confirmed from now.
@@ -118,6 +131,7 @@ impl ResponseCache {
             .filter(|e| e.plan_id == plan_id && e.data_version == data_version)?;
         entry.checked = Instant::now();
         entry.write_gen = entry.write_gen.max(write_gen);
+        entry.confirming = None;
         Some(entry.clone())
     }
 
@@ -138,6 +152,7 @@ impl ResponseCache {
             built: inner.builds,
             checked: Instant::now(),
             write_gen,
+            confirming: None,
         };
         // Entries of older versions of this plan can never be served again.
         inner.entries.retain(|k, e| {

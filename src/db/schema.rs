@@ -10,8 +10,16 @@ diesel::table! {
         source -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        /// Bumped by triggers on every change to what the plan's views show (migration 4).
-        data_version -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A plan's data version is the sum of its rows here; triggers bump them on every change
+    /// to what the plan's views show (migration 4).
+    plan_versions (plan_id, stripe) {
+        plan_id -> Integer,
+        stripe -> Integer,
+        version -> BigInt,
     }
 }
 

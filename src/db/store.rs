@@ -89,15 +89,20 @@ fn find_plan(conn: &mut DbConn, slug: &str) -> StoreResult<PlanRow> {
         .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))
 }
 
-/// The plan's id and data version (bumped by triggers on every change to what its views
-/// show): what a cached view of the plan is checked against. One indexed row.
+/// The plan's id and data version (which triggers raise on every change to what its views
+/// show): what a cached view of the plan is checked against. Two indexed lookups.
 pub fn plan_version(conn: &mut DbConn, slug: &str) -> StoreResult<(i32, i64)> {
-    plans::table
+    let plan_id: i32 = plans::table
         .filter(plans::slug.eq(slug))
-        .select((plans::id, plans::data_version))
+        .select(plans::id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))
+        .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))?;
+    let stripes: Vec<i64> = plan_versions::table
+        .filter(plan_versions::plan_id.eq(plan_id))
+        .select(plan_versions::version)
+        .load(conn)?;
+    Ok((plan_id, stripes.iter().sum()))
 }
 
 pub fn get_plan(conn: &mut DbConn, slug: &str) -> StoreResult<(PlanRow, Vec<ThemeRow>)> {
@@ -922,25 +927,59 @@ pub fn get_indicator(conn: &mut DbConn, id: i32) -> StoreResult<IndicatorWithVal
     })
 }
 
-/// Everything a report snapshot is built from: the plan, every progress update, every
-/// revision and the indicators with their values.
+/// Everything a report snapshot is built from: the plan, each sub-goal's newest progress
+/// update as of each of the report's cut-off dates, every revision and the indicators with
+/// their values.
 #[derive(Debug, Clone)]
 pub struct PlanHistory {
     pub data: PlanData,
+    /// For each cut-off date given to [`load_history`], each sub-goal's newest update with
+    /// `as_of` on or before it (none if it had none yet). The newest update on or before a
+    /// cut-off is therefore always among these, whatever else is.
     pub updates: Vec<ProgressRow>,
     pub revisions: Vec<RevisionRow>,
     pub indicators: Vec<IndicatorWithValues>,
 }
 
-pub fn load_history(conn: &mut DbConn, slug: &str) -> StoreResult<PlanHistory> {
+/// Load what a report needs; `cutoffs` are the dates its snapshots are taken at (a period's
+/// end, and for the UGO status the previous period's end too). The progress history is not
+/// loaded whole: per sub-goal and cut-off one indexed lookup, so a plan with ten years of
+/// monthly updates costs what a new one does.
+pub fn load_history(
+    conn: &mut DbConn,
+    slug: &str,
+    cutoffs: &[chrono::NaiveDate],
+) -> StoreResult<PlanHistory> {
     read_tx(conn, |conn| {
         let data = load_plan(conn, slug)?;
-        let updates = progress_updates::table
-            .inner_join(sub_goals::table.inner_join(measures::table))
-            .filter(measures::plan_id.eq(data.plan.id))
-            .order(progress_updates::id.asc())
-            .select(ProgressRow::as_select())
-            .load(conn)?;
+        let mut updates: Vec<ProgressRow> = Vec::new();
+        for &cutoff in cutoffs {
+            let p2 = diesel::alias!(progress_updates as newest);
+            let newest_id = p2
+                .filter(p2.field(progress_updates::sub_goal_id).eq(sub_goals::id))
+                .filter(p2.field(progress_updates::as_of).le(cutoff))
+                .order((
+                    p2.field(progress_updates::as_of).desc(),
+                    p2.field(progress_updates::id).desc(),
+                ))
+                .select(p2.field(progress_updates::id))
+                .limit(1)
+                .single_value();
+            let rows = sub_goals::table
+                .inner_join(measures::table)
+                .inner_join(
+                    progress_updates::table.on(progress_updates::id.nullable().eq(newest_id)),
+                )
+                .filter(measures::plan_id.eq(data.plan.id))
+                .select(ProgressRow::as_select())
+                .load(conn)?;
+            for row in rows {
+                if !updates.iter().any(|u| u.id == row.id) {
+                    updates.push(row);
+                }
+            }
+        }
+        updates.sort_by_key(|u| u.id);
         let revisions = sub_goal_revisions::table
             .inner_join(sub_goals::table.inner_join(measures::table))
             .filter(measures::plan_id.eq(data.plan.id))

@@ -7,5 +7,6 @@ DROP TRIGGER measures_dv ON measures;
 DROP TRIGGER themes_dv ON themes;
 DROP TRIGGER plans_dv_self ON plans;
 DROP FUNCTION klimaspor_plan_data_changed();
+DROP FUNCTION klimaspor_bump_plan(INTEGER);
 DROP FUNCTION klimaspor_plan_of(TEXT, JSONB);
-ALTER TABLE plans DROP COLUMN data_version;
+DROP TABLE plan_versions;

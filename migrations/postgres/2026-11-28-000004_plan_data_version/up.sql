@@ -2,7 +2,16 @@
 -- sub-goals, comments, owners or revision history changes, by any writer (this server, another
 -- instance, the CLI, a hand-written UPDATE). The API's response cache and ETags compare it.
 -- progress_updates is not watched: an update always changes its sub-goal row as well.
-ALTER TABLE plans ADD COLUMN data_version BIGINT NOT NULL DEFAULT 0;
+--
+-- The version is the sum of a plan's rows in plan_versions, which only ever grow. Writers bump
+-- the row of their own stripe (PostgreSQL: by backend process, so concurrent transactions do
+-- not queue on one row lock through their commits; SQLite has one writer and one stripe).
+CREATE TABLE plan_versions (
+    plan_id INTEGER NOT NULL,
+    stripe INTEGER NOT NULL,
+    version BIGINT NOT NULL,
+    PRIMARY KEY (plan_id, stripe)
+);
 
 -- The plan a row of one of the watched tables belongs to.
 CREATE FUNCTION klimaspor_plan_of(tbl TEXT, r JSONB) RETURNS INTEGER AS $$
@@ -19,22 +28,32 @@ CREATE FUNCTION klimaspor_plan_of(tbl TEXT, r JSONB) RETURNS INTEGER AS $$
   END
 $$ LANGUAGE sql STABLE;
 
+-- Bump this backend's stripe of a plan's version.
+CREATE FUNCTION klimaspor_bump_plan(plan INTEGER) RETURNS void AS $$
+  INSERT INTO plan_versions (plan_id, stripe, version)
+  SELECT plan, pg_backend_pid() % 32, 1 WHERE plan IS NOT NULL
+  ON CONFLICT (plan_id, stripe) DO UPDATE SET version = plan_versions.version + 1
+$$ LANGUAGE sql;
+
 CREATE FUNCTION klimaspor_plan_data_changed() RETURNS trigger AS $$
+DECLARE
+  old_plan INTEGER;
+  new_plan INTEGER;
 BEGIN
   -- Owners are shared between plans: a renamed or removed owner changes every plan's views.
   IF TG_TABLE_NAME = 'owners' THEN
-    UPDATE plans SET data_version = data_version + 1;
+    PERFORM klimaspor_bump_plan(id) FROM plans;
     RETURN NULL;
   END IF;
   IF TG_OP <> 'INSERT' THEN
-    UPDATE plans SET data_version = data_version + 1
-      WHERE id = klimaspor_plan_of(TG_TABLE_NAME, to_jsonb(OLD));
+    old_plan := klimaspor_plan_of(TG_TABLE_NAME, to_jsonb(OLD));
+    PERFORM klimaspor_bump_plan(old_plan);
   END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE'
-      AND klimaspor_plan_of(TG_TABLE_NAME, to_jsonb(NEW))
-          IS DISTINCT FROM klimaspor_plan_of(TG_TABLE_NAME, to_jsonb(OLD))) THEN
-    UPDATE plans SET data_version = data_version + 1
-      WHERE id = klimaspor_plan_of(TG_TABLE_NAME, to_jsonb(NEW));
+  IF TG_OP <> 'DELETE' THEN
+    new_plan := klimaspor_plan_of(TG_TABLE_NAME, to_jsonb(NEW));
+    IF new_plan IS DISTINCT FROM old_plan THEN
+      PERFORM klimaspor_bump_plan(new_plan);
+    END IF;
   END IF;
   RETURN NULL;
 END

@@ -19,4 +19,4 @@ DROP TRIGGER sub_goal_revisions_dv_upd;
 DROP TRIGGER sub_goal_revisions_dv_del;
 DROP TRIGGER owners_dv_upd;
 DROP TRIGGER owners_dv_del;
-ALTER TABLE plans DROP COLUMN data_version;
+DROP TABLE plan_versions;

@@ -1,0 +1,1 @@
+DROP INDEX progress_updates_sub_goal_as_of;
