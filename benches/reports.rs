@@ -22,7 +22,7 @@ fn history_for(doc: &PlanDoc) -> PlanHistory {
     klimaspor::db::run_migrations(&mut conn).expect("migrations");
     klimaspor::db::import::import_plan(&mut conn, doc, "bench", klimaspor::clock::now_utc())
         .expect("import");
-    let mut h = klimaspor::db::store::load_history(&mut conn, &doc.slug).expect("history");
+    let mut h = klimaspor::db::store::load_history(&mut conn, &doc.slug, &[]).expect("history");
     // Progress every half-year from 2023 to 2026, deterministic.
     let statuses = ["on_track", "at_risk", "delayed", "on_track", "achieved"];
     let mut id = 0;

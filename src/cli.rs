@@ -179,7 +179,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let templates = Templates::load(&config.templates_dir)?;
             let (_, pool) = startup::prepare_database(&config)?;
             let mut conn = pool.get()?;
-            let history = store::load_history(&mut conn, &plan)?;
+            let history = store::load_history(&mut conn, &plan, &kind.snapshot_dates(period))?;
             let (pdf, _) = report::generate(
                 &history,
                 kind,

@@ -48,7 +48,8 @@ pub async fn preview(
         .map_err(|e: crate::domain::DomainError| ApiError::BadRequest(e.to_string()))?;
     kind.check_period(period)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let history = run_db(&state, move |c| store::load_history(c, &slug)).await?;
+    let dates = kind.snapshot_dates(period);
+    let history = run_db(&state, move |c| store::load_history(c, &slug, &dates)).await?;
     let templates = state.templates.clone();
     let generated = crate::clock::now_utc().and_utc();
     let pdf = web::block(move || {

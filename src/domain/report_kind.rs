@@ -39,6 +39,15 @@ impl ReportKind {
         }
     }
 
+    /// The dates the report's snapshots are taken at: the period's end, and for the UGO status
+    /// (which compares with the status before) the previous period's end too.
+    pub fn snapshot_dates(self, p: Period) -> Vec<chrono::NaiveDate> {
+        match self {
+            Self::UgoStatus => vec![p.end(), p.previous().end()],
+            Self::GreenAccounts | Self::CouncilAnnual => vec![p.end()],
+        }
+    }
+
     /// The UGO status covers half-years; the annual reports cover years.
     pub fn check_period(self, p: Period) -> Result<(), DomainError> {
         match (self, p.is_half()) {

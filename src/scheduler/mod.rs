@@ -203,7 +203,8 @@ fn build(
     let kind = ReportKind::parse(&run.kind)
         .ok_or_else(|| format!("unknown report kind '{}'", run.kind))?;
     let period: Period = run.period.parse().map_err(|e| format!("{e}"))?;
-    let history = store::load_history(conn, slug).map_err(|e| e.to_string())?;
+    let history =
+        store::load_history(conn, slug, &kind.snapshot_dates(period)).map_err(|e| e.to_string())?;
     let archived = runs::archived_snapshot(
         conn,
         run.plan_id,

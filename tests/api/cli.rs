@@ -219,8 +219,8 @@ fn bench_data_fills_plans_with_a_deterministic_history() {
             1,
         )
         .unwrap();
-        let h =
-            klimaspor::db::store::load_history(&mut pool.get().unwrap(), "synthetic-02").unwrap();
+        let h = klimaspor::db::store::load_history(&mut pool.get().unwrap(), "synthetic-02", &[])
+            .unwrap();
         let progress: Vec<i32> = h.data.sub_goals.iter().map(|g| g.progress).collect();
         (summary, progress)
     };

@@ -406,7 +406,8 @@ async fn same_snapshot_and_time_give_the_same_bytes(app: TestApp) {
     use klimaspor::report::{self, ReportKind, Templates};
     let pool = app.pool.clone();
     let history = tokio::task::spawn_blocking(move || {
-        klimaspor::db::store::load_history(&mut pool.get().unwrap(), "ballerup").unwrap()
+        let dates = ReportKind::UgoStatus.snapshot_dates("2026-H2".parse().unwrap());
+        klimaspor::db::store::load_history(&mut pool.get().unwrap(), "ballerup", &dates).unwrap()
     })
     .await
     .unwrap();
@@ -462,3 +463,68 @@ async fn a_bad_template_stops_the_start_with_a_clear_message() {
         "{err}"
     );
 }
+
+/// A report reads each sub-goal's newest update as of its cut-off dates only, not the whole
+/// history: its snapshots must equal those built from every update ever recorded, with
+/// updates dated after the period, several on one day, and sub-goals with none.
+async fn snapshots_from_the_newest_updates_equal_snapshots_from_all(app: TestApp) {
+    use klimaspor::db::store;
+    use klimaspor::report::{ReportKind, Snapshot};
+    let token = app.admin().await;
+    let reports = [
+        ("12.1", "on_track", "2025-11-30"),
+        ("12.1", "at_risk", "2026-03-31"),
+        ("12.1", "delayed", "2026-03-31"),
+        ("12.1", "on_track", "2026-10-31"),
+        ("13.1", "at_risk", "2026-07-01"),
+        ("14.1", "delayed", "2024-05-31"),
+        ("14.1", "on_track", "2026-06-30"),
+    ];
+    for (key, status, as_of) in reports {
+        let (id, etag) = app.sub_goal(key).await;
+        let res = app
+            .post_progress(
+                id,
+                Some(&token),
+                Some(&etag),
+                &json!({"status": status, "progress": 30, "as_of": as_of, "note": key}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "{key} {as_of}");
+    }
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        for (kind, period) in [
+            (ReportKind::UgoStatus, "2026-H1"),
+            (ReportKind::UgoStatus, "2025-H2"),
+            (ReportKind::GreenAccounts, "2026"),
+            (ReportKind::CouncilAnnual, "2024"),
+        ] {
+            let period = period.parse().unwrap();
+            let dates = kind.snapshot_dates(period);
+            let newest = store::load_history(&mut conn, "ballerup", &dates).unwrap();
+            let mut all = store::load_history(&mut conn, "ballerup", &[]).unwrap();
+            for g in &all.data.sub_goals.clone() {
+                all.updates
+                    .extend(store::list_progress(&mut conn, g.id).unwrap());
+            }
+            assert_eq!(all.updates.len(), 7);
+            assert!(newest.updates.len() < all.updates.len());
+            let mut periods = vec![period];
+            if kind == ReportKind::UgoStatus {
+                periods.push(period.previous());
+            }
+            for date_period in periods {
+                assert_eq!(
+                    Snapshot::build(&newest, date_period),
+                    Snapshot::build(&all, date_period),
+                    "{kind:?} {date_period}"
+                );
+            }
+        }
+    })
+    .await
+    .unwrap();
+}
+both!(snapshots_from_the_newest_updates_equal_snapshots_from_all);
