@@ -113,11 +113,11 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
   # Sub-goal ids of the Ballerup plan (the first 80 that are not dropped).
   local ids; ids=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join([str(g["id"]) for m in d["items"] for g in m["sub_goals"] if g["status"]!="dropped"][:80]))' "$WORK/measures.json")
   for c in 1 16 64; do
-    local c0 w0; c0=$(metric "$base" sqlite_group_commits); w0=$(metric "$base" sqlite_group_commit_writes)
+    local c0 w0; c0=$(metric "$base" klimaspor_sqlite_group_commits); w0=$(metric "$base" klimaspor_sqlite_group_commit_writes)
     read -r rps p50 p99 non2xx <<<"$(TOKEN=$token NTHREADS=$c IDS=$ids measure "$base" "$c" -t"$c" -s bench/progress.lua)"
     local per=""
     if [ -n "$c0" ]; then
-      local c1 w1; c1=$(metric "$base" sqlite_group_commits); w1=$(metric "$base" sqlite_group_commit_writes)
+      local c1 w1; c1=$(metric "$base" klimaspor_sqlite_group_commits); w1=$(metric "$base" klimaspor_sqlite_group_commit_writes)
       per=$(awk -v a="$((w1 - w0))" -v b="$((c1 - c0))" 'BEGIN { if (b>0) printf "; %.1f writes per commit", a/b }')
     fi
     echo "| POST progress (If-Match) | $c | $rps | $p50 | $p99 | – | non-2xx: $non2xx$per |" >> "$OUT"

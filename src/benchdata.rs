@@ -66,7 +66,7 @@ pub fn fill(
         let plan_id: i32 = plans::table
             .filter(plans::slug.eq(&doc.slug))
             .select(plans::id)
-            .first(conn)?;
+            .get_result(conn)?;
         sum.plans += 1;
         let goal_ids: Vec<i32> = sub_goals::table
             .inner_join(measures::table)

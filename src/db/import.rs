@@ -81,7 +81,7 @@ fn import_in_tx(
     let existing = plans::table
         .filter(plans::slug.eq(&doc.slug))
         .select(PlanRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let plan_id = match existing {
         Some(p) => {
@@ -132,7 +132,7 @@ fn import_in_tx(
             .filter(themes::plan_id.eq(plan_id))
             .filter(themes::code.eq(&t.code))
             .select(ThemeRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let id = match row {
             Some(r) => {
@@ -185,7 +185,7 @@ fn import_in_tx(
             .filter(measures::plan_id.eq(plan_id))
             .filter(measures::number.eq(m.number))
             .select(MeasureRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let measure_id = match row {
             Some(r) => {
@@ -253,7 +253,7 @@ fn import_in_tx(
                 .filter(measures::plan_id.eq(plan_id))
                 .filter(sub_goals::key.eq(k))
                 .select(sub_goals::id)
-                .first::<i32>(conn)
+                .get_result::<i32>(conn)
                 .optional()?,
             None => None,
         };
@@ -261,7 +261,7 @@ fn import_in_tx(
             .filter(indicators::plan_id.eq(plan_id))
             .filter(indicators::code.eq(&ind.code))
             .select(IndicatorRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         match row {
             Some(r) => {
@@ -374,7 +374,7 @@ fn sync_sub_goal(
         .filter(sub_goals::measure_id.eq(measure_id))
         .filter(sub_goals::key.eq(&g.key))
         .select(SubGoalRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let t = g.target.as_ref();
     let pending = i32::from(g.wording_pending);

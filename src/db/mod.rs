@@ -4,6 +4,11 @@
 //! `sqlite://PATH` or a plain path is a SQLite file. Migrations for each backend live in
 //! `migrations/sqlite` and `migrations/postgres` (same folder names), are embedded in the
 //! binary and run at start-up and by `klimaspor migrate`.
+//!
+//! Single rows are read with `get_result`, not `first`: `first` adds `LIMIT ?`, and SQLite
+//! (3.47 on) looks at a bound LIMIT when planning, so every new bind expires the cached
+//! statement and it is parsed and planned again on each execution — it was over half the
+//! writer's time in the load benchmark. Lookups here are by unique keys or of a few rows.
 
 pub mod import;
 pub mod models;

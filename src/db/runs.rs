@@ -130,7 +130,7 @@ pub fn request_run(
         let plan_id: i32 = plans::table
             .filter(plans::slug.eq(plan_slug))
             .select(plans::id)
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{plan_slug}'")))?;
         let latest: Option<(i32, i32)> = report_runs::table
@@ -139,7 +139,7 @@ pub fn request_run(
             .filter(report_runs::period.eq(period))
             .order(report_runs::revision.desc())
             .select((report_runs::id, report_runs::revision))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let revision = match latest {
             Some((id, _)) if !new_revision => {
@@ -175,7 +175,7 @@ pub fn get_run(conn: &mut DbConn, id: i32) -> StoreResult<RunWithPlan> {
         .inner_join(plans::table)
         .filter(report_runs::id.eq(id))
         .select((RunRow::as_select(), plans::slug))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no report run with id {id}")))
 }
@@ -222,7 +222,7 @@ pub fn archived_snapshot(
         .filter(report_runs::snapshot.is_not_null())
         .order(report_runs::revision.desc())
         .select(report_runs::snapshot)
-        .first::<Option<String>>(conn)
+        .get_result::<Option<String>>(conn)
         .optional()?
         .flatten())
 }
@@ -319,7 +319,7 @@ pub fn complete_run(
         let recipients: String = report_runs::table
             .find(id)
             .select(report_runs::recipients)
-            .first(conn)?;
+            .get_result(conn)?;
         diesel::insert_into(mail_outbox::table)
             .values((
                 mail_outbox::run_id.eq(Some(id)),
@@ -436,7 +436,7 @@ pub fn claim_mail(
             let row = mail_outbox::table
                 .find(id)
                 .select(MailRow::as_select())
-                .first(conn)?;
+                .get_result(conn)?;
             if row.first_attempt_at.is_none() {
                 diesel::update(mail_outbox::table.find(id))
                     .set(mail_outbox::first_attempt_at.eq(Some(now)))
@@ -453,7 +453,7 @@ pub fn run_pdf(conn: &mut DbConn, run_id: i32) -> StoreResult<Option<String>> {
     Ok(report_runs::table
         .find(run_id)
         .select(report_runs::pdf_base64)
-        .first::<Option<String>>(conn)
+        .get_result::<Option<String>>(conn)
         .optional()?
         .flatten())
 }
@@ -554,7 +554,7 @@ pub fn outbox_stats(conn: &mut DbConn) -> StoreResult<OutboxStats> {
         let backlog: i64 = pending().count().get_result(conn)?;
         let oldest_pending = pending()
             .select(diesel::dsl::min(mail_outbox::created_at))
-            .first::<Option<NaiveDateTime>>(conn)?;
+            .get_result::<Option<NaiveDateTime>>(conn)?;
         Ok(OutboxStats {
             runs,
             backlog,

@@ -84,7 +84,7 @@ fn find_plan(conn: &mut DbConn, slug: &str) -> StoreResult<PlanRow> {
     plans::table
         .filter(plans::slug.eq(slug))
         .select(PlanRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))
 }
@@ -95,7 +95,7 @@ pub fn plan_version(conn: &mut DbConn, slug: &str) -> StoreResult<(i32, i64)> {
     let plan_id: i32 = plans::table
         .filter(plans::slug.eq(slug))
         .select(plans::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))?;
     let stripes: Vec<i64> = plan_versions::table
@@ -172,7 +172,7 @@ pub fn load_measure(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<M
         let theme = themes::table
             .find(measure.theme_id)
             .select(ThemeRow::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         let owners = owners_of(conn, measure.id)?;
         let sub_goals = sub_goals::table
             .filter(sub_goals::measure_id.eq(measure.id))
@@ -210,7 +210,7 @@ fn find_measure(conn: &mut DbConn, plan: &PlanRow, number: i32) -> StoreResult<M
         .filter(measures::plan_id.eq(plan.id))
         .filter(measures::number.eq(number))
         .select(MeasureRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| {
             StoreError::NotFound(format!("plan '{}' has no measure {number}", plan.slug))
@@ -243,7 +243,7 @@ fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
             MeasureRow::as_select(),
             plans::slug,
         ))
-        .first::<(SubGoalRow, MeasureRow, String)>(conn)
+        .get_result::<(SubGoalRow, MeasureRow, String)>(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no sub-goal with id {id}")))?;
     Ok(SubGoalContext {
@@ -376,7 +376,7 @@ pub fn append_progress(
         let stored = progress_updates::table
             .find(update_id)
             .select(ProgressRow::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         Ok((find_sub_goal(conn, id)?, stored))
     })
 }
@@ -509,7 +509,7 @@ fn find_owner_by_name(conn: &mut DbConn, name: &str) -> StoreResult<Option<Owner
     Ok(owners::table
         .filter(owners::name.eq(name))
         .select(OwnerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -530,7 +530,7 @@ fn insert_owner(
     Ok(owners::table
         .find(id)
         .select(OwnerRow::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 pub fn create_owner(
@@ -658,7 +658,7 @@ pub fn create_token(conn: &mut DbConn, t: &NewToken, now: NaiveDateTime) -> Stor
         Ok(api_tokens::table
             .find(id)
             .select(TokenRow::as_select())
-            .first(conn)?)
+            .get_result(conn)?)
     })
 }
 
@@ -681,7 +681,7 @@ pub fn revoke_token(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> StoreResu
         let row = api_tokens::table
             .find(id)
             .select(TokenRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no token with id {id}")))?;
         if n == 0 {
@@ -699,7 +699,7 @@ pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> StoreResult<Option<P
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
         .select(TokenRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some(row) = row else { return Ok(None) };
     let role = Role::parse(&row.role)?;
@@ -722,7 +722,7 @@ fn indicator_with_values(conn: &mut DbConn, row: IndicatorRow) -> StoreResult<In
         Some(sid) => sub_goals::table
             .find(sid)
             .select(sub_goals::key)
-            .first(conn)
+            .get_result(conn)
             .optional()?,
         None => None,
     };
@@ -766,7 +766,7 @@ fn sub_goal_id_by_key(conn: &mut DbConn, plan_id: i32, key: &str) -> StoreResult
         .filter(measures::plan_id.eq(plan_id))
         .filter(sub_goals::key.eq(key))
         .select(sub_goals::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -812,7 +812,7 @@ pub fn create_indicator(
         let row = indicators::table
             .find(id)
             .select(IndicatorRow::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         indicator_with_values(conn, row)
     })
 }
@@ -821,7 +821,7 @@ fn find_indicator(conn: &mut DbConn, id: i32) -> StoreResult<IndicatorRow> {
     indicators::table
         .find(id)
         .select(IndicatorRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("no indicator with id {id}")))
 }
@@ -837,7 +837,7 @@ pub fn get_indicator_value(
             .filter(indicator_values::indicator_id.eq(id))
             .filter(indicator_values::year.eq(year))
             .select(IndicatorValueRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("indicator {id} has no value for {year}")))
     })
@@ -880,7 +880,7 @@ pub fn put_indicator_value(
                 ))
                 .execute(conn)?;
         }
-        let row = key.select(IndicatorValueRow::as_select()).first(conn)?;
+        let row = key.select(IndicatorValueRow::as_select()).get_result(conn)?;
         Ok((row, !existed))
     })
 }
@@ -911,7 +911,7 @@ pub fn get_progress(
         .filter(progress_updates::id.eq(update_id))
         .filter(progress_updates::sub_goal_id.eq(sub_goal_id))
         .select(ProgressRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| {
             StoreError::NotFound(format!(
