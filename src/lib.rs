@@ -17,6 +17,7 @@ pub mod db;
 pub mod domain;
 pub mod export;
 pub mod mail;
+pub mod memory;
 pub mod report;
 pub mod scheduler;
 pub mod startup;

@@ -53,8 +53,11 @@ pub async fn preview(
     let templates = state.templates.clone();
     let generated = crate::clock::now_utc().and_utc();
     let pdf = web::block(move || {
-        report::generate(&history, kind, period, templates.get(kind), generated, None)
-            .map(|(pdf, _)| pdf)
+        let pdf = report::generate(&history, kind, period, templates.get(kind), generated, None)
+            .map(|(pdf, _)| pdf);
+        drop(history);
+        crate::memory::release_freed();
+        pdf
     })
     .await
     .map_err(|e| ApiError::Internal(format!("report task: {e}")))??;

@@ -677,36 +677,55 @@ fn render(pages: Vec<Vec<Op>>, bookmarks: &[(String, usize)], info: &DocInfo) ->
         .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
         .collect();
     doc.with_pages(pages);
-    let bytes = doc.save(&PdfSaveOptions::default(), &mut Vec::new());
-    finish_catalog(bytes, info)
+    let opts = PdfSaveOptions::default();
+    let mut pdf = doc.to_lopdf_document(&opts, &mut Vec::new());
+    if opts.optimize {
+        pdf.compress();
+    }
+    finish(pdf, info)
 }
 
+/// Placeholder for the file id while the bytes it is derived from are written.
+const ID_PLACEHOLDER: [u8; 16] = [0xA5; 16];
+
 /// printpdf writes neither a document language nor a reproducible file id: set
-/// `/Lang (da-DK)` in the catalog and derive the id from the content.
-fn finish_catalog(bytes: Vec<u8>, info: &DocInfo) -> Vec<u8> {
-    let Ok(mut doc) = lopdf::Document::load_mem(&bytes) else {
-        return bytes;
-    };
+/// `/Lang (da-DK)` in the catalog, write the file once with a placeholder id, and put in its
+/// place (same length, so offsets stay valid) an id derived from everything else.
+fn finish(mut doc: lopdf::Document, info: &DocInfo) -> Vec<u8> {
     if let Ok(catalog) = doc.catalog_mut() {
         catalog.set("Lang", lopdf::Object::string_literal("da-DK"));
     }
-    // printpdf's own trailer carries a random id: hash everything before it.
-    let body_end = bytes
+    let placeholder =
+        lopdf::Object::String(ID_PLACEHOLDER.to_vec(), lopdf::StringFormat::Hexadecimal);
+    doc.trailer.set(
+        "ID",
+        lopdf::Object::Array(vec![placeholder.clone(), placeholder]),
+    );
+    let mut out = Vec::new();
+    if doc.save_to(&mut out).is_err() {
+        return out;
+    }
+    let hex_placeholder = hex::encode_upper(ID_PLACEHOLDER);
+    let mut hasher = Sha256::new();
+    hasher.update(&out);
+    hasher.update(info.generated_unix.to_be_bytes());
+    let id = hex::encode_upper(&hasher.finalize()[..16]);
+    // The id appears in the trailer only, after every object.
+    let trailer = out
         .windows(7)
         .rposition(|w| w == b"trailer")
-        .unwrap_or(bytes.len());
-    let mut hasher = Sha256::new();
-    hasher.update(&bytes[..body_end]);
-    hasher.update(info.generated_unix.to_be_bytes());
-    let digest = hasher.finalize();
-    let id = lopdf::Object::String(digest[..16].to_vec(), lopdf::StringFormat::Hexadecimal);
-    doc.trailer
-        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
-    let mut out = Vec::with_capacity(bytes.len());
-    match doc.save_to(&mut out) {
-        Ok(()) => out,
-        Err(_) => bytes,
+        .unwrap_or(0);
+    let mut at = trailer;
+    while let Some(pos) = find(&out[at..], hex_placeholder.as_bytes()) {
+        let i = at + pos;
+        out[i..i + id.len()].copy_from_slice(id.as_bytes());
+        at = i + id.len();
     }
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -214,8 +214,10 @@ fn build(
     .map_err(|e| e.to_string())?
     .and_then(|s| serde_json::from_str::<Snapshot>(&s).ok());
     let template = cfg.templates.get(kind);
-    let (pdf, snapshot) = report::generate(&history, kind, period, template, now, archived)
-        .map_err(|e| e.to_string())?;
+    let generated = report::generate(&history, kind, period, template, now, archived);
+    drop(history);
+    crate::memory::release_freed();
+    let (pdf, snapshot) = generated.map_err(|e| e.to_string())?;
     let input = report::ReportInput {
         kind,
         snapshot: &snapshot,

@@ -253,6 +253,10 @@ async fn the_ugo_status_tells_what_is_late_at_risk_and_changed(app: TestApp) {
         "document language"
     );
     assert!(raw.contains("/Outlines"), "bookmarks");
+    let id = Regex::new(r"/ID\s*\[\s*<([0-9A-F]{32})>\s*<([0-9A-F]{32})>").unwrap();
+    let ids = id.captures(&raw).expect("a file id in the trailer");
+    assert_eq!(&ids[1], &ids[2]);
+    assert_ne!(&ids[1], "A5".repeat(16), "the id replaced its placeholder");
     let info = Command::new("pdfinfo")
         .arg(write_temp(&pdf).path())
         .output()
