@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    klimaspor::memory::limit_arenas();
     klimaspor::cli::main()
 }
