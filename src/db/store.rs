@@ -880,7 +880,9 @@ pub fn put_indicator_value(
                 ))
                 .execute(conn)?;
         }
-        let row = key.select(IndicatorValueRow::as_select()).get_result(conn)?;
+        let row = key
+            .select(IndicatorValueRow::as_select())
+            .get_result(conn)?;
         Ok((row, !existed))
     })
 }

@@ -711,10 +711,7 @@ fn finish(mut doc: lopdf::Document, info: &DocInfo) -> Vec<u8> {
     hasher.update(info.generated_unix.to_be_bytes());
     let id = hex::encode_upper(&hasher.finalize()[..16]);
     // The id appears in the trailer only, after every object.
-    let trailer = out
-        .windows(7)
-        .rposition(|w| w == b"trailer")
-        .unwrap_or(0);
+    let trailer = out.windows(7).rposition(|w| w == b"trailer").unwrap_or(0);
     let mut at = trailer;
     while let Some(pos) = find(&out[at..], hex_placeholder.as_bytes()) {
         let i = at + pos;
