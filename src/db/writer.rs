@@ -54,9 +54,10 @@ impl GroupWriter {
         let (queue, jobs) = mpsc::channel::<Job>();
         let stats = Arc::new(WriterStats::default());
         let counted = stats.clone();
+        let reopen = manager.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, jobs, &counted))
+            .spawn(move || run(conn, jobs, &counted, &reopen))
             .map_err(|e| DbError::Migration(format!("cannot start the writer thread: {e}")))?;
         Ok(Self { queue, stats })
     }
@@ -146,7 +147,7 @@ fn begin(conn: &mut DbConn) -> diesel::QueryResult<()> {
     }
 }
 
-fn run(mut conn: DbConn, jobs: mpsc::Receiver<Job>, stats: &WriterStats) {
+fn run(mut conn: DbConn, jobs: mpsc::Receiver<Job>, stats: &WriterStats, manager: &Manager) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -160,7 +161,23 @@ fn run(mut conn: DbConn, jobs: mpsc::Receiver<Job>, stats: &WriterStats) {
             .writes
             .fetch_add(batch.len() as u64, Ordering::Relaxed);
         run_batch(&mut conn, batch);
+        if !is_clean(&mut conn) {
+            // A failed commit or rollback can leave the connection inside a transaction or
+            // its transaction manager broken: every later batch would fail. Start afresh.
+            match manager.connect_now() {
+                Ok(fresh) => {
+                    tracing::warn!("group-commit writer: reopened its database connection");
+                    conn = fresh;
+                }
+                Err(e) => tracing::error!(error = %e, "group-commit writer: cannot reopen"),
+            }
+        }
     }
+}
+
+/// Outside any transaction, with a working transaction manager: ready for the next batch.
+fn is_clean(conn: &mut DbConn) -> bool {
+    sqlite_status(conn).is_some_and(|s| matches!(s.transaction_depth(), Ok(None)))
 }
 
 fn run_batch(conn: &mut DbConn, batch: Vec<Job>) {
@@ -242,7 +259,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_failed_request_is_rolled_back_alone_and_the_batch_commits_once() {
+    async fn failures_are_rolled_back_alone_batches_commit_once_and_a_panic_is_survived() {
         let dir = tempfile::tempdir().unwrap();
         let manager = Manager::new(Backend::Sqlite(dir.path().join("w.db")));
         let mut check = manager.connect_now().unwrap();
@@ -295,5 +312,19 @@ mod tests {
         }
         // Two commits in all: the first write's and one for the five queued behind it.
         assert_eq!(writer.stats(), (2, 6));
+
+        // A request that panics mid-transaction leaves the connection inside it: that request
+        // fails, nothing of its batch is kept, and the writer recovers for the next one.
+        let broken = writer
+            .write(|c| -> Result<(), diesel::result::Error> {
+                insert(c, 7)?;
+                panic!("a bug in a store function");
+            })
+            .await;
+        assert!(broken.is_err(), "{broken:?}");
+        let after = writer.write(|c| insert(c, 8)).await;
+        assert!(matches!(after, Ok(Ok(()))), "{after:?}");
+        assert_eq!(rows(&mut check, 7), 0);
+        assert_eq!(rows(&mut check, 8), 1);
     }
 }
