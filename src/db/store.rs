@@ -975,13 +975,11 @@ pub fn load_history(
                 .filter(measures::plan_id.eq(data.plan.id))
                 .select(ProgressRow::as_select())
                 .load(conn)?;
-            for row in rows {
-                if !updates.iter().any(|u| u.id == row.id) {
-                    updates.push(row);
-                }
-            }
+            updates.extend(rows);
         }
+        // An update newest at two cut-offs was loaded twice.
         updates.sort_by_key(|u| u.id);
+        updates.dedup_by_key(|u| u.id);
         let revisions = sub_goal_revisions::table
             .inner_join(sub_goals::table.inner_join(measures::table))
             .filter(measures::plan_id.eq(data.plan.id))
