@@ -3,7 +3,7 @@
 # seed, and runs as an unprivileged user.
 FROM rust:1.95-bookworm AS builder
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY migrations ./migrations
 COPY seeds ./seeds
