@@ -185,8 +185,10 @@ pub struct ProgressRow {
     pub recorded_at: NaiveDateTime,
 }
 
+/// `None` is written as `NULL` (every optional column defaults to it anyway), so the statement
+/// is the same text for every update and diesel keeps it prepared.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = progress_updates)]
+#[diesel(table_name = progress_updates, treat_none_as_null = true)]
 pub struct NewProgress {
     pub sub_goal_id: i32,
     pub status: String,

@@ -43,9 +43,13 @@ async fn progress_needs_the_current_etag(app: TestApp) {
     assert_eq!(created["sub_goal"]["progress"], 40);
     assert_eq!(created["sub_goal"]["latest_kpi_value"], 6.5);
     assert_eq!(created["sub_goal"]["flags"]["not_reported"], false);
+    // The 201 shows exactly what a later read finds: the update and the sub-goal's new state.
+    let stored = app.get_json(&location).await;
+    assert_eq!(stored["note"], "Varmestyring i 12 skoler");
+    assert_eq!(stored, created["update"]);
     assert_eq!(
-        app.get_json(&location).await["note"],
-        "Varmestyring i 12 skoler"
+        app.get_json(&format!("/api/v1/subgoals/{id}")).await,
+        created["sub_goal"]
     );
 
     // The ETag just used is stale now.
@@ -69,9 +73,11 @@ async fn progress_needs_the_current_etag(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
     let g = app.get(&format!("/api/v1/subgoals/{id}")).await;
     let header_etag = g.headers()["etag"].to_str().unwrap().to_string();
     let g: Value = g.json().await.unwrap();
+    assert_eq!(g, created["sub_goal"]);
     assert_eq!(g["etag"], header_etag);
     assert_eq!(g["status"], "achieved");
     assert_eq!(g["status_label"], "Opfyldt");
@@ -176,6 +182,10 @@ async fn progress_rules_are_enforced(app: TestApp) {
     assert_eq!(res.status(), 201);
     let g: Value = res.json().await.unwrap();
     assert_eq!(g["sub_goal"]["status_reason"], "Besluttet i KMB");
+    assert_eq!(
+        app.get_json(&format!("/api/v1/subgoals/{id}")).await,
+        g["sub_goal"]
+    );
     assert_eq!(app.progress_count().await, 1);
 }
 both!(progress_rules_are_enforced);
