@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use printpdf::{
     Color, FontId, Line, LinePoint, Mm, Op, PageAnnotId, PageAnnotation, ParsedFont, PdfDocument,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, TextMatrix,
 };
 use sha2::{Digest, Sha256};
 
@@ -241,8 +241,41 @@ pub struct DocInfo {
     pub generated_unix: i64,
 }
 
+/// One page's drawing operations, and the PDF state they leave behind, so that runs of text
+/// share one text object and repeat neither font nor colour: a long report is a few thousand
+/// lines, and each line as its own `BT … Tf … rg … Td … Tj … ET` took three times the memory
+/// and time of what is written now.
+#[derive(Default)]
+struct Page {
+    ops: Vec<Op>,
+    in_text: bool,
+    font: Option<(Weight, f32)>,
+    fill: Option<Rgb8>,
+}
+
+impl Page {
+    fn end_text(&mut self) {
+        if self.in_text {
+            self.ops.push(Op::EndTextSection);
+            self.in_text = false;
+        }
+    }
+
+    fn fill(&mut self, color: Rgb8) {
+        if self.fill != Some(color) {
+            self.ops.push(Op::SetFillColor { col: color.color() });
+            self.fill = Some(color);
+        }
+    }
+
+    fn into_ops(mut self) -> Vec<Op> {
+        self.end_text();
+        self.ops
+    }
+}
+
 pub struct Layout {
-    pages: Vec<Vec<Op>>,
+    pages: Vec<Page>,
     y: f32,
     bookmarks: Vec<(String, usize)>,
     /// A heading waits here until what follows it is laid out, so that both land on the
@@ -259,7 +292,7 @@ impl Default for Layout {
 impl Layout {
     pub fn new() -> Self {
         Self {
-            pages: vec![Vec::new()],
+            pages: vec![Page::default()],
             y: MARGIN,
             bookmarks: Vec::new(),
             pending: None,
@@ -275,7 +308,7 @@ impl Layout {
     }
 
     pub fn new_page(&mut self) {
-        self.pages.push(Vec::new());
+        self.pages.push(Page::default());
         self.y = MARGIN;
     }
 
@@ -290,7 +323,7 @@ impl Layout {
         self.y += h;
     }
 
-    fn ops(&mut self) -> &mut Vec<Op> {
+    fn page(&mut self) -> &mut Page {
         let last = self.pages.len() - 1;
         &mut self.pages[last]
     }
@@ -309,24 +342,29 @@ impl Layout {
             return;
         }
         let baseline = PAGE_H - top - ascent(weight, size);
-        let font_id = font_id(weight);
-        self.ops().extend([
-            Op::StartTextSection,
-            Op::SetFont {
-                font: PdfFontHandle::External(font_id),
+        let page = self.page();
+        if !page.in_text {
+            page.ops.push(Op::StartTextSection);
+            page.in_text = true;
+        }
+        // Font and colour are graphics state: they hold across text objects on the page.
+        if page.font != Some((weight, size)) {
+            page.ops.push(Op::SetFont {
+                font: PdfFontHandle::External(font_id(weight)),
                 size: Pt(size),
-            },
-            Op::SetFillColor { col: color.color() },
-            Op::SetTextCursor {
-                pos: Point {
-                    x: Pt(x),
-                    y: Pt(baseline),
-                },
+            });
+            page.font = Some((weight, size));
+        }
+        page.fill(color);
+        page.ops.extend([
+            // An absolute position (Tm), where a text cursor (Td) would be relative to the
+            // previous line of the same text object.
+            Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(x), Pt(baseline)),
             },
             Op::ShowText {
                 items: vec![TextItem::Text(text.to_string())],
             },
-            Op::EndTextSection,
         ]);
     }
 
@@ -335,19 +373,19 @@ impl Layout {
         if w <= 0.0 || h <= 0.0 {
             return;
         }
-        self.ops().extend([
-            Op::SetFillColor { col: color.color() },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(PAGE_H - top - h),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(printpdf::PaintMode::Fill),
-                    winding_order: None,
-                },
+        let page = self.page();
+        page.end_text();
+        page.fill(color);
+        page.ops.extend([Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(PAGE_H - top - h),
+                width: Pt(w),
+                height: Pt(h),
+                mode: Some(printpdf::PaintMode::Fill),
+                winding_order: None,
             },
-        ]);
+        }]);
     }
 
     pub fn line(&mut self, (x1, top1): (f32, f32), (x2, top2): (f32, f32), stroke: Stroke) {
@@ -368,7 +406,10 @@ impl Layout {
             },
             bezier: false,
         };
-        self.ops().extend([
+        let page = self.page();
+        page.end_text();
+        // Saved and restored around the line: the fill colour and font tracked above stand.
+        page.ops.extend([
             Op::SaveGraphicsState,
             Op::SetOutlineColor { col: color.color() },
             Op::SetOutlineThickness { pt: Pt(width) },
@@ -576,10 +617,8 @@ impl Layout {
             let top = PAGE_H - MARGIN - 9.0;
             let footer = fit(&info.footer, Weight::Regular, 7.5, CONTENT_W * 0.75);
             let line_y = top - 5.0;
-            let ops = std::mem::take(&mut self.pages[i]);
-            self.pages.push(Vec::new());
-            let last = self.pages.len() - 1;
-            self.pages[last] = ops;
+            let page = std::mem::take(&mut self.pages[i]);
+            self.pages.push(page);
             self.line(
                 (MARGIN, line_y),
                 (PAGE_W - MARGIN, line_y),
@@ -595,10 +634,11 @@ impl Layout {
                 7.5,
                 GREY,
             );
-            let ops = self.pages.pop().unwrap_or_default();
-            self.pages[i] = ops;
+            let page = self.pages.pop().unwrap_or_default();
+            self.pages[i] = page;
         }
-        render(self.pages, &self.bookmarks, info)
+        let pages = self.pages.into_iter().map(Page::into_ops).collect();
+        render(pages, &self.bookmarks, info)
     }
 }
 
