@@ -169,8 +169,13 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(DbError::from)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection whose transaction state is unknown (a failed rollback) is not reused.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        match conn {
+            DbConn::Sqlite(c) => c.is_broken(),
+            DbConn::Postgres(c) => c.is_broken(),
+        }
     }
 }
 
@@ -183,8 +188,13 @@ pub fn connect(url: &str, max_size: u32) -> Result<(Backend, Pool), DbError> {
     }
     let manager = Manager::new(backend.clone());
     drop(manager.connect_now()?);
+    // A PostgreSQL connection can go stale (server restart, network): test it before handing
+    // it out. A SQLite connection is a file handle in this process; the test would only add a
+    // statement to every request.
+    let test_on_check_out = matches!(backend, Backend::Postgres(_));
     let pool = r2d2::Pool::builder()
         .max_size(max_size.max(1))
+        .test_on_check_out(test_on_check_out)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)?;
