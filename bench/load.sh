@@ -160,5 +160,6 @@ else
   echo "PostgreSQL: not measured (no server binaries, BENCH_NO_POSTGRES=1, or no KLIMASPOR_BENCH_POSTGRES_URL)." >> "$OUT"
   echo >> "$OUT"
 fi
-echo "Durable-write limit (bare SQLite insert+commit, WAL, synchronous=FULL, same disk): $(target/release/examples/fsync_baseline "$WORK" "$SECS") commits/s." >> "$OUT"
+read -r fs_rate fs_p50 fs_p99 fs_max <<<"$(target/release/examples/fsync_baseline "$WORK" "$SECS")"
+echo "Durable-write limit (bare SQLite insert+commit, WAL, synchronous=FULL, same disk): $fs_rate commits/s; one commit p50 $fs_p50 ms, p99 $fs_p99 ms, slowest $fs_max ms." >> "$OUT"
 cat "$OUT"

@@ -2,6 +2,9 @@
 //! same settings as klimaspor (WAL, synchronous=FULL) on the same disk.
 //!
 //!     cargo run --release --example fsync_baseline -- DIR [SECONDS]
+//!
+//! Prints commits per second, then the p50, p99 and slowest single commit in milliseconds: the
+//! disk's own latency, below which no durable write's p99 can go.
 
 use std::time::{Duration, Instant};
 
@@ -22,14 +25,22 @@ fn main() {
     .expect("setup");
     let start = Instant::now();
     let mut n = 0u64;
+    let mut took: Vec<Duration> = Vec::new();
     while start.elapsed() < Duration::from_secs(secs) {
+        let one = Instant::now();
         c.batch_execute(&format!(
             "BEGIN IMMEDIATE; INSERT INTO t (note, at) VALUES ('opdatering {n}', datetime('now')); COMMIT;"
         ))
         .expect("insert");
+        took.push(one.elapsed());
         n += 1;
     }
     let rate = n as f64 / start.elapsed().as_secs_f64();
-    println!("{rate:.0}");
+    took.sort();
+    let ms = |q: f64| {
+        let i = ((took.len() as f64 * q) as usize).min(took.len().saturating_sub(1));
+        took.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!("{rate:.0} {:.2} {:.2} {:.2}", ms(0.5), ms(0.99), ms(1.0));
     let _ = std::fs::remove_file(&path);
 }
