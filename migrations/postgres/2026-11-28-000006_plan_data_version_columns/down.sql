@@ -13,6 +13,12 @@ DROP FUNCTION klimaspor_dv_by_sub_goal();
 DROP FUNCTION klimaspor_dv_plan_self();
 DROP FUNCTION klimaspor_dv_all_plans();
 
+CREATE OR REPLACE FUNCTION klimaspor_bump_plan(plan INTEGER) RETURNS void AS $$
+  INSERT INTO plan_versions (plan_id, stripe, version)
+  SELECT plan, pg_backend_pid() % 32, 1 WHERE plan IS NOT NULL
+  ON CONFLICT (plan_id, stripe) DO UPDATE SET version = plan_versions.version + 1
+$$ LANGUAGE sql;
+
 -- The plan a row of one of the watched tables belongs to.
 CREATE FUNCTION klimaspor_plan_of(tbl TEXT, r JSONB) RETURNS INTEGER AS $$
   SELECT CASE tbl
