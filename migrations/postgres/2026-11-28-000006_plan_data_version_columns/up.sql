@@ -1,4 +1,4 @@
--- The data-version triggers of migration 4 found a row's plan by turning the whole row into
+-- PostgreSQL: the data-version triggers of migration 4 found a row's plan by turning the whole row into
 -- JSON (to_jsonb) and passing it to one generic lookup, and bumped the version in a SQL
 -- function planned anew on every call: ~0.7 ms of every progress update and most of a bulk
 -- load's time. Same rules, now read from the row's own columns.
