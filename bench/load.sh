@@ -133,7 +133,7 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
     echo "| POST progress (If-Match; non-2xx: $non2xx) | $c | $rps | $p50 | $p99 | see below | ${per:-–} |" >> "$OUT"
   done
   echo >> "$OUT"
-  echo "Peak RSS of the server: $(( $(rss_kb "$pid") / 1024 )) MB." >> "$OUT"
+  echo "Peak RSS of the server: $(awk -v k="$(rss_kb "$pid")" 'BEGIN { printf "%.1f", k / 1024 }') MB (VmHWM). At the end: $(awk '/RssAnon|RssFile/ { printf "%s %.1f MB ", $1, $2 / 1024 }' "/proc/$pid/status")(RssFile: the binary and libraries mapped from disk)." >> "$OUT"
   echo >> "$OUT"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
