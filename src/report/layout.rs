@@ -725,9 +725,9 @@ fn render(pages: Vec<Vec<Op>>, bookmarks: &[(String, usize)], info: &DocInfo) ->
     finish(pdf, info)
 }
 
-/// zlib level for the PDF's streams. lopdf's own `compress` uses 9, which took a quarter of a
-/// report's time; level 6 gives the same files within a kilobyte in two thirds of the time
-/// (measured with `cargo bench --bench reports`, see BENCHMARKS.md).
+/// zlib level for the PDF's streams. lopdf's own `compress` uses 9: deflate was 28 % of the
+/// report benchmark's CPU time, at level 6 it is 17 %, for files the same size within a
+/// kilobyte (see BENCHMARKS.md).
 const DEFLATE_LEVEL: u32 = 6;
 
 /// Deflate every stream that is not compressed yet and gets smaller by it (what lopdf's
