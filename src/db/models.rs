@@ -81,6 +81,82 @@ pub struct SubGoalRow {
     pub version: i32,
 }
 
+impl NewProgress {
+    /// The row as stored under `id` (what a read would return).
+    pub fn into_row(self, id: i32) -> ProgressRow {
+        let Self {
+            sub_goal_id,
+            status,
+            progress,
+            note,
+            kpi_value,
+            as_of,
+            achieved_on,
+            reason,
+            reporter,
+            token_id,
+            recorded_at,
+        } = self;
+        ProgressRow {
+            id,
+            sub_goal_id,
+            status,
+            progress,
+            note,
+            kpi_value,
+            as_of,
+            achieved_on,
+            reason,
+            reporter,
+            token_id,
+            recorded_at,
+        }
+    }
+}
+
+/// What a progress update sets on its sub-goal: written with `.set(&change)`, and applied to
+/// the row read before, so the new state is known without reading it back.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = sub_goals, treat_none_as_null = true)]
+pub struct SubGoalProgress {
+    pub status: String,
+    pub progress: i32,
+    pub status_reason: Option<String>,
+    pub achieved_on: Option<NaiveDate>,
+    pub last_update_at: Option<NaiveDateTime>,
+    pub last_as_of: Option<NaiveDate>,
+    pub last_note: Option<String>,
+    pub last_kpi_value: Option<f64>,
+    pub version: i32,
+}
+
+impl SubGoalProgress {
+    /// The row as it is after this change was written.
+    pub fn apply_to(self, row: &mut SubGoalRow) {
+        // Destructured without `..`: a field added above must be handled here too.
+        let Self {
+            status,
+            progress,
+            status_reason,
+            achieved_on,
+            last_update_at,
+            last_as_of,
+            last_note,
+            last_kpi_value,
+            version,
+        } = self;
+        row.status = status;
+        row.progress = progress;
+        row.status_reason = status_reason;
+        row.achieved_on = achieved_on;
+        row.last_update_at = last_update_at;
+        row.last_as_of = last_as_of;
+        row.last_note = last_note;
+        row.last_kpi_value = last_kpi_value;
+        row.version = version;
+    }
+}
+
 /// A sub-goal's target as its six columns (all `NULL` when there is no target).
 #[derive(Debug, Clone, Default, Insertable, AsChangeset)]
 #[diesel(table_name = sub_goals, treat_none_as_null = true)]

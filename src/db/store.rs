@@ -345,27 +345,27 @@ pub fn append_progress(
             .values(&new)
             .returning(progress_updates::id)
             .get_result(conn)?;
-        let status_reason = if report.status == Status::Dropped {
-            report.reason.clone()
-        } else {
-            None
+        let change = SubGoalProgress {
+            status: new.status.clone(),
+            progress,
+            status_reason: if report.status == Status::Dropped {
+                report.reason.clone()
+            } else {
+                None
+            },
+            achieved_on: report.achieved_on,
+            last_update_at: Some(now),
+            last_as_of: Some(report.as_of),
+            last_note: report.note.clone(),
+            last_kpi_value: report.kpi_value,
+            version: expected_version + 1,
         };
         let changed = diesel::update(
             sub_goals::table
                 .filter(sub_goals::id.eq(id))
                 .filter(sub_goals::version.eq(expected_version)),
         )
-        .set((
-            sub_goals::status.eq(report.status.as_str()),
-            sub_goals::progress.eq(progress),
-            sub_goals::status_reason.eq(&status_reason),
-            sub_goals::achieved_on.eq(report.achieved_on),
-            sub_goals::last_update_at.eq(Some(now)),
-            sub_goals::last_as_of.eq(Some(report.as_of)),
-            sub_goals::last_note.eq(&report.note),
-            sub_goals::last_kpi_value.eq(report.kpi_value),
-            sub_goals::version.eq(expected_version + 1),
-        ))
+        .set(&change)
         .execute(conn)?;
         if changed != 1 {
             let latest = find_sub_goal(conn, id)?;
@@ -376,31 +376,8 @@ pub fn append_progress(
         // The stored rows are exactly what was just written (`now` is whole microseconds, which
         // both databases keep), so they are not read back; a test compares them with a fresh read.
         let mut ctx = ctx;
-        let g = &mut ctx.sub_goal;
-        g.status = new.status.clone();
-        g.progress = progress;
-        g.status_reason = status_reason;
-        g.achieved_on = report.achieved_on;
-        g.last_update_at = Some(now);
-        g.last_as_of = Some(report.as_of);
-        g.last_note = new.note.clone();
-        g.last_kpi_value = report.kpi_value;
-        g.version = expected_version + 1;
-        let stored = ProgressRow {
-            id: update_id,
-            sub_goal_id: new.sub_goal_id,
-            status: new.status,
-            progress: new.progress,
-            note: new.note,
-            kpi_value: new.kpi_value,
-            as_of: new.as_of,
-            achieved_on: new.achieved_on,
-            reason: new.reason,
-            reporter: new.reporter,
-            token_id: new.token_id,
-            recorded_at: new.recorded_at,
-        };
-        Ok((ctx, stored))
+        change.apply_to(&mut ctx.sub_goal);
+        Ok((ctx, new.into_row(update_id)))
     })
 }
 
