@@ -261,7 +261,7 @@ impl Page {
         }
     }
 
-    fn fill(&mut self, color: Rgb8) {
+    fn set_fill(&mut self, color: Rgb8) {
         if self.fill != Some(color) {
             self.ops.push(Op::SetFillColor { col: color.color() });
             self.fill = Some(color);
@@ -355,7 +355,7 @@ impl Layout {
             });
             page.font = Some((weight, size));
         }
-        page.fill(color);
+        page.set_fill(color);
         page.ops.extend([
             // An absolute position (Tm), where a text cursor (Td) would be relative to the
             // previous line of the same text object.
@@ -375,7 +375,7 @@ impl Layout {
         }
         let page = self.page();
         page.end_text();
-        page.fill(color);
+        page.set_fill(color);
         page.ops.extend([Op::DrawRectangle {
             rectangle: Rect {
                 x: Pt(x),
