@@ -12,6 +12,7 @@
 
 pub mod import;
 pub mod models;
+pub mod native;
 pub mod runs;
 pub mod schema;
 pub mod store;

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::*;
+use super::native::{CachedUpdate, on_backend};
 use super::schema::*;
 use super::{DbConn, read_tx, write_tx};
 use crate::domain::plan_doc::TargetDoc;
@@ -235,7 +236,8 @@ pub struct SubGoalContext {
 }
 
 fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
-    let (sub_goal, measure, plan_slug) = sub_goals::table
+    // Every write to a sub-goal starts here: on the backend's own connection (see `native`).
+    let (sub_goal, measure, plan_slug) = on_backend!(conn, c => sub_goals::table
         .inner_join(measures::table.inner_join(plans::table))
         .filter(sub_goals::id.eq(id))
         .select((
@@ -243,9 +245,9 @@ fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
             MeasureRow::as_select(),
             plans::slug,
         ))
-        .get_result::<(SubGoalRow, MeasureRow, String)>(conn)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("no sub-goal with id {id}")))?;
+        .get_result::<(SubGoalRow, MeasureRow, String)>(c)
+        .optional())?
+    .ok_or_else(|| StoreError::NotFound(format!("no sub-goal with id {id}")))?;
     Ok(SubGoalContext {
         plan_slug,
         measure,
@@ -281,12 +283,12 @@ fn check_may_report(conn: &mut DbConn, who: &Principal, measure: &MeasureRow) ->
         )),
         Role::Owner => {
             let owns = match who.owner_id {
-                Some(owner_id) => diesel::select(diesel::dsl::exists(
+                Some(owner_id) => on_backend!(conn, c => diesel::select(diesel::dsl::exists(
                     measure_owners::table
                         .filter(measure_owners::measure_id.eq(measure.id))
                         .filter(measure_owners::owner_id.eq(owner_id)),
                 ))
-                .get_result::<bool>(conn)?,
+                .get_result::<bool>(c))?,
                 None => false,
             };
             if owns {
@@ -341,10 +343,10 @@ pub fn append_progress(
             token_id: who.token_id,
             recorded_at: now,
         };
-        let update_id: i32 = diesel::insert_into(progress_updates::table)
+        let update_id: i32 = on_backend!(conn, c => diesel::insert_into(progress_updates::table)
             .values(&new)
             .returning(progress_updates::id)
-            .get_result(conn)?;
+            .get_result(c))?;
         let change = SubGoalProgress {
             status: new.status.clone(),
             progress,
@@ -360,13 +362,11 @@ pub fn append_progress(
             last_kpi_value: report.kpi_value,
             version: expected_version + 1,
         };
-        let changed = diesel::update(
-            sub_goals::table
-                .filter(sub_goals::id.eq(id))
-                .filter(sub_goals::version.eq(expected_version)),
-        )
-        .set(&change)
-        .execute(conn)?;
+        let only_if_unchanged = sub_goals::id
+            .eq(id)
+            .and(sub_goals::version.eq(expected_version));
+        let changed = on_backend!(conn, c => CachedUpdate::new(sub_goals::table, &change, only_if_unchanged)
+            .execute(c))?;
         if changed != 1 {
             let latest = find_sub_goal(conn, id)?;
             return Err(StoreError::PreconditionFailed {
@@ -695,12 +695,13 @@ pub fn revoke_token(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> StoreResu
 
 /// The principal behind a token hash, if the token exists and is not revoked.
 pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> StoreResult<Option<Principal>> {
-    let row = api_tokens::table
+    // Every authenticated request asks this: on the backend's own connection (see `native`).
+    let row = on_backend!(conn, c => api_tokens::table
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
         .select(TokenRow::as_select())
-        .get_result(conn)
-        .optional()?;
+        .get_result(c)
+        .optional())?;
     let Some(row) = row else { return Ok(None) };
     let role = Role::parse(&row.role)?;
     Ok(Some(Principal {
