@@ -6,7 +6,9 @@
 # For SQLite and PostgreSQL, each with the Ballerup database and with 98 synthetic plans
 # (bench-data, ~1M progress updates): requests/s and p50/p99 latency at 1, 16 and 64
 # connections for the plan listing, one measure, the overdue sub-goals and durable progress
-# updates with If-Match; report generation per kind; the server's peak RSS. Beside them, the
+# updates with If-Match; report generation per kind (with page counts; and once more for the
+# Ballerup plan alone with the ten years of history it has in the large database, so that the
+# large database's report times compare the same report); the server's peak RSS. Beside them, the
 # reference limits: the same listing bytes served from memory by a minimal actix-web handler,
 # and for writes a bare SQLite insert-and-commit loop on the same disk.
 #
@@ -78,15 +80,42 @@ create_db() { psql "$PG_BASE/postgres" -qc "CREATE DATABASE $1" >/dev/null; echo
   echo
 } > "$OUT"
 
+# The three reports through the preview endpoint, one connection: a table.
+reports() { # BASE_URL
+  echo "| report (GET …/reports/KIND.pdf, 1 connection) | requests/s | p50 ms | p99 ms | pages |" >> "$OUT"
+  echo "|---|---:|---:|---:|---:|" >> "$OUT"
+  for r in "ugo-status.pdf?period=2026-H2" "green-accounts.pdf?period=2026" "council-annual.pdf?period=2026"; do
+    read -r rps p50 p99 _ <<<"$(measure "$1/api/v1/plans/ballerup/reports/$r" 1)"
+    local pages; pages=$(curl -fs "$1/api/v1/plans/ballerup/reports/$r" | python3 -c 'import re,sys; print(len(re.findall(rb"/Type\s*/Page(?!s)", sys.stdin.buffer.read())))' 2>/dev/null)
+    echo "| ${r%%\?*} | $rps | $p50 | $p99 | ${pages:-?} |" >> "$OUT"
+  done
+  echo >> "$OUT"
+}
+
+# Start the server on DATABASE_URL; sets SERVER_PID and SERVER_BASE.
+serve() { # DATABASE_URL DATA_DIR
+  local p; p=$(port)
+  SERVER_BASE="http://127.0.0.1:$p"
+  mkdir -p "$2"
+  KLIMASPOR_DATA_DIR=$2 DATABASE_URL=$1 KLIMASPOR_BIND=127.0.0.1:$p KLIMASPOR_NO_SCHEDULER=true \
+    RUST_LOG=warn "$BIN" serve > "$WORK/server-$p.log" 2>&1 &
+  SERVER_PID=$!; PIDS+=("$SERVER_PID")
+  wait_ready "$SERVER_BASE"
+}
+
+# Reports only: for the Ballerup plan alone with the synthetic history that it has in the large
+# database, so that the large database's report times compare the same report.
+run_reports() { # NAME DATABASE_URL DATA_DIR
+  serve "$2" "$3"
+  { echo "## $1"; echo; } >> "$OUT"
+  reports "$SERVER_BASE"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+}
+
 run_backend() { # NAME DATABASE_URL DATA_DIR
   local name=$1 url=$2 data=$3
-  local p; p=$(port)
-  local base="http://127.0.0.1:$p"
-  mkdir -p "$data"
-  KLIMASPOR_DATA_DIR=$data DATABASE_URL=$url KLIMASPOR_BIND=127.0.0.1:$p KLIMASPOR_NO_SCHEDULER=true \
-    RUST_LOG=warn "$BIN" serve > "$WORK/server-$p.log" 2>&1 &
-  local pid=$!; PIDS+=("$pid")
-  wait_ready "$base"
+  serve "$url" "$data"
+  local base=$SERVER_BASE pid=$SERVER_PID
   local token; token=$(KLIMASPOR_DATA_DIR=$data DATABASE_URL=$url "$BIN" token create --role admin --name load 2>/dev/null | tail -1)
   curl -fs "$base/api/v1/plans/ballerup/measures" > "$WORK/measures.json"
   {
@@ -111,13 +140,7 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
   done
   kill "$refpid"
   echo >> "$OUT"
-  echo "| report (GET …/reports/KIND.pdf, 1 connection) | requests/s | p50 ms | p99 ms |" >> "$OUT"
-  echo "|---|---:|---:|---:|" >> "$OUT"
-  for r in "ugo-status.pdf?period=2026-H2" "green-accounts.pdf?period=2026" "council-annual.pdf?period=2026"; do
-    read -r rps p50 p99 _ <<<"$(measure "$base/api/v1/plans/ballerup/reports/$r" 1)"
-    echo "| ${r%%\?*} | $rps | $p50 | $p99 |" >> "$OUT"
-  done
-  echo >> "$OUT"
+  reports "$base"
   echo "| request | connections | requests/s | p50 ms | p99 ms | reference requests/s | writes per commit |" >> "$OUT"
   echo "|---|---:|---:|---:|---:|---:|---:|" >> "$OUT"
   # Sub-goal ids of the Ballerup plan (the first 80 that are not dropped).
@@ -138,17 +161,19 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-fill() { # DATABASE_URL DATA_DIR
+fill() { # DATABASE_URL DATA_DIR [SYNTHETIC_PLANS]
   mkdir -p "$2"
-  local started=$SECONDS
-  KLIMASPOR_DATA_DIR=$2 DATABASE_URL=$1 "$BIN" bench-data --plans "$PLANS" --years 10 > "$WORK/bench-data.json"
-  echo "bench-data ($PLANS plans, 10 years): $(tr -d '\n ' < "$WORK/bench-data.json") in $((SECONDS - started)) s." >> "$OUT"
+  local started=$SECONDS n=${3:-$PLANS}
+  KLIMASPOR_DATA_DIR=$2 DATABASE_URL=$1 "$BIN" bench-data --plans "$n" --years 10 > "$WORK/bench-data.json"
+  echo "bench-data ($n synthetic plans, 10 years): $(tr -d '\n ' < "$WORK/bench-data.json") in $((SECONDS - started)) s." >> "$OUT"
   echo >> "$OUT"
 }
 
 run_backend "SQLite, Ballerup database" "sqlite://$WORK/ballerup/klimaspor.db" "$WORK/ballerup"
 fill "sqlite://$WORK/big/klimaspor.db" "$WORK/big"
 run_backend "SQLite, $PLANS synthetic plans + Ballerup" "sqlite://$WORK/big/klimaspor.db" "$WORK/big"
+fill "sqlite://$WORK/history/klimaspor.db" "$WORK/history" 0
+run_reports "SQLite, Ballerup alone with the same ten years of history (bench-data --plans 0)" "sqlite://$WORK/history/klimaspor.db" "$WORK/history"
 if start_pg; then
   echo "PostgreSQL: ${PG_VERSION:-$PG_BASE} (its own memory is not in the RSS figures)." >> "$OUT"
   echo >> "$OUT"
@@ -156,6 +181,9 @@ if start_pg; then
   url=$(create_db bench_big)
   fill "$url" "$WORK/pg-big"
   run_backend "PostgreSQL, $PLANS synthetic plans + Ballerup" "$url" "$WORK/pg-big"
+  url=$(create_db bench_history)
+  fill "$url" "$WORK/pg-history" 0
+  run_reports "PostgreSQL, Ballerup alone with the same ten years of history (bench-data --plans 0)" "$url" "$WORK/pg-history"
 else
   echo "PostgreSQL: not measured (no server binaries, BENCH_NO_POSTGRES=1, or no KLIMASPOR_BENCH_POSTGRES_URL)." >> "$OUT"
   echo >> "$OUT"
