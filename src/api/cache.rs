@@ -199,13 +199,45 @@ fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
         .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
+/// Largest piece of a cached body handed to the connection at a time.
+const SLICE: usize = 16 * 1024;
+
+/// A cached body, sent in slices of at most [`SLICE`] bytes that share its memory.
+///
+/// actix copies a response body into the connection's write buffer, and a connection keeps
+/// that buffer's size for as long as it stays open: given the whole plan (60 KB for Ballerup)
+/// in one piece, every keep-alive connection held a buffer of that size. In slices it fills
+/// the buffer to actix's 32 KiB mark and sends before it takes more. `Content-Length` is still
+/// the whole size.
+struct Slices(web::Bytes);
+
+impl actix_web::body::MessageBody for Slices {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        actix_web::body::BodySize::Sized(self.0.len() as u64)
+    }
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<web::Bytes, Self::Error>>> {
+        let rest = &mut self.0;
+        std::task::Poll::Ready(if rest.is_empty() {
+            None
+        } else {
+            Some(Ok(rest.split_to(rest.len().min(SLICE))))
+        })
+    }
+}
+
 fn respond_with(req: &HttpRequest, entry: Entry) -> HttpResponse {
     let mut res = if none_match(req, &entry.etag) {
         HttpResponse::NotModified().finish()
     } else {
         HttpResponse::Ok()
             .content_type(header::ContentType::json())
-            .body(entry.body)
+            .body(Slices(entry.body))
     };
     let headers = res.headers_mut();
     headers.insert(header::ETAG, entry.etag);
