@@ -173,10 +173,7 @@ impl ManageConnection for Manager {
     /// A connection whose transaction state is unknown (a failed rollback) is not reused.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::r2d2::R2D2Connection;
-        match conn {
-            DbConn::Sqlite(c) => c.is_broken(),
-            DbConn::Postgres(c) => c.is_broken(),
-        }
+        native::on_backend!(conn, c => c.is_broken())
     }
 }
 

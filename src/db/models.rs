@@ -114,8 +114,8 @@ impl NewProgress {
     }
 }
 
-/// What a progress update sets on its sub-goal: written with `.set(&change)`, and applied to
-/// the row read before, so the new state is known without reading it back.
+/// What a progress update sets on its sub-goal: written as a `native::CachedUpdate`, and
+/// applied to the row read before, so the new state is known without reading it back.
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = sub_goals, treat_none_as_null = true)]
 pub struct SubGoalProgress {
