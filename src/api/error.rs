@@ -142,6 +142,14 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => Self::Conflict(m),
             e @ StoreError::PreconditionFailed { .. } => Self::PreconditionFailed(e.to_string()),
             StoreError::Invalid(d) => d.into(),
+            // The server went away under the connection (restart, failover): the pool
+            // replaces it; the request may be retried.
+            StoreError::Db(
+                e @ diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    _,
+                ),
+            ) => Self::Unavailable(format!("database connection lost: {e}")),
             StoreError::Db(e) => Self::Internal(format!("database: {e}")),
         }
     }
@@ -229,6 +237,17 @@ mod tests {
         assert!(!e.client_detail().contains("secret_table"));
         let e: ApiError = StoreError::Db(diesel::result::Error::NotFound).into();
         assert!(matches!(e, ApiError::Internal(_)));
+    }
+
+    #[test]
+    fn a_lost_database_connection_is_503() {
+        let lost = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new(String::from("server closed the connection unexpectedly")),
+        );
+        let e: ApiError = StoreError::Db(lost).into();
+        assert_eq!(e.status_code().as_u16(), 503);
+        assert!(!e.client_detail().contains("server closed"));
     }
 
     #[test]

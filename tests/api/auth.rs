@@ -229,3 +229,72 @@ async fn revoked_tokens_stop_working(app: TestApp) {
     assert_problem(res, 401).await;
 }
 both!(revoked_tokens_stop_working);
+
+/// A revoked owner token writes no progress; without a token, or with an unknown one, the
+/// request is refused with 401 before its If-Match is looked at.
+async fn progress_needs_a_live_token(app: TestApp) {
+    let owner = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let (sg, etag) = app.sub_goal("14.1").await;
+    let path = format!("/api/v1/subgoals/{sg}/progress");
+    let post = |token: Option<&str>, body: Value, if_match: Option<&str>| {
+        let mut req = app.client.post(app.url(&path)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(e) = if_match {
+            req = req.header("If-Match", e);
+        }
+        req.send()
+    };
+    let good = json!({"status": "on_track", "progress": 35});
+    let bad = json!({"status": "on_track", "progress": "forty"});
+
+    // Refused for the token, whatever else is wrong with the request.
+    for (token, body, if_match) in [
+        (Some("ks_not-a-real-token"), good.clone(), None),
+        (None, bad.clone(), Some(etag.as_str())),
+        (None, good.clone(), None),
+    ] {
+        let res = post(token, body, if_match).await.unwrap();
+        assert_problem(res, 401).await;
+    }
+    // A valid token with a bad body or no If-Match hears what is wrong with the request.
+    assert_problem(post(Some(&owner), bad, Some(&etag)).await.unwrap(), 422).await;
+    assert_problem(post(Some(&owner), good.clone(), None).await.unwrap(), 428).await;
+
+    // Revoked between two requests: the second one writes nothing.
+    let res = post(Some(&owner), good.clone(), Some(&etag)).await.unwrap();
+    assert_eq!(res.status(), 201);
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let before = app.get_json(&path).await.as_array().unwrap().len();
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let id = klimaspor::db::store::list_tokens(&mut conn)
+            .unwrap()
+            .iter()
+            .find(|t| t.name == "Center for Ejendomme")
+            .unwrap()
+            .id;
+        klimaspor::db::store::revoke_token(&mut conn, id, klimaspor::clock::now_utc()).unwrap();
+    })
+    .await
+    .unwrap();
+    let res = post(
+        Some(&owner),
+        json!({"status": "delayed", "progress": 36}),
+        Some(&etag),
+    )
+    .await
+    .unwrap();
+    let problem = assert_problem(res, 401).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("revoked"),
+        "{problem}"
+    );
+    let after = app.get_json(&path).await.as_array().unwrap().len();
+    assert_eq!(after, before, "a revoked token wrote");
+    let now = app.get(&format!("/api/v1/subgoals/{sg}")).await;
+    assert_eq!(now.headers()["etag"].to_str().unwrap(), etag);
+}
+both!(progress_needs_a_live_token);

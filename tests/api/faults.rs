@@ -233,3 +233,76 @@ async fn sigterm_finishes_requests_and_stops_the_scheduler() {
         "{text}"
     );
 }
+
+/// The server's PostgreSQL connections are cut (a server restart, a failover, an operator's
+/// `pg_terminate_backend`). After a second without requests every request succeeds: the pool
+/// tests an idle connection before handing it out. Right after busy use a connection is
+/// trusted without that test, so a request may find its connection gone: it is answered 503,
+/// and the pool replaces the connection, at most once per pooled connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_postgres_connections_are_replaced() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else {
+        return;
+    };
+    let (sg, _) = app.sub_goal("14.1").await;
+    let path = format!("/api/v1/subgoals/{sg}/progress");
+    let cut = || {
+        let pool = app.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().expect("a connection");
+            diesel::sql_query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .execute(&mut **conn)
+            .expect("terminate the other connections")
+        })
+    };
+    // `n` requests at once, so that they need several of the pool's connections.
+    let statuses = |n: usize| {
+        let app = &app;
+        let path = &path;
+        async move {
+            let sent: Vec<_> = (0..n)
+                .map(|_| tokio::spawn(app.client.get(app.url(path)).send()))
+                .collect();
+            let mut got = Vec::new();
+            for res in sent {
+                let res = res.await.unwrap().unwrap();
+                let status = res.status().as_u16();
+                if status != 200 {
+                    crate::helpers::assert_problem(res, status).await;
+                }
+                got.push(status);
+            }
+            got
+        }
+    };
+    let pool_size = app.config.db_pool_size as usize;
+
+    // Busy use: every pooled connection was used just now.
+    let busy: Vec<_> = (0..pool_size * 4)
+        .map(|_| tokio::spawn(app.client.get(app.url(&path)).send()))
+        .collect();
+    for res in busy {
+        assert_eq!(res.await.unwrap().unwrap().status(), 200);
+    }
+    let killed = cut().await.unwrap();
+    assert!(killed >= 1, "connections to cut");
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.extend(statuses(pool_size * 2).await);
+    }
+    let failed = got.iter().filter(|s| **s != 200).count();
+    assert!(failed <= pool_size, "{got:?}");
+    assert!(got.iter().all(|s| *s == 200 || *s == 503), "{got:?}");
+    let last = &got[got.len() - pool_size * 2..];
+    assert!(last.iter().all(|s| *s == 200), "{got:?}");
+
+    // Idle for longer than the window: the next checkout tests the connection first.
+    tokio::time::sleep(klimaspor::db::RECENTLY_USED + Duration::from_millis(200)).await;
+    cut().await.unwrap();
+    tokio::time::sleep(klimaspor::db::RECENTLY_USED + Duration::from_millis(200)).await;
+    let got = statuses(pool_size * 2).await;
+    assert!(got.iter().all(|s| *s == 200), "{got:?}");
+}
