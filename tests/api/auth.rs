@@ -195,6 +195,24 @@ async fn private_reads_need_a_token(app: TestApp) {
 }
 both!(private_reads_need_a_token);
 
+/// Revoke the token named `name`, as `klimaspor token revoke` does.
+async fn revoke(app: &TestApp, name: &str) {
+    let pool = app.pool.clone();
+    let name = name.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let id = klimaspor::db::store::list_tokens(&mut conn)
+            .unwrap()
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap()
+            .id;
+        klimaspor::db::store::revoke_token(&mut conn, id, klimaspor::clock::now_utc()).unwrap();
+    })
+    .await
+    .unwrap();
+}
+
 async fn revoked_tokens_stop_working(app: TestApp) {
     let admin = app.admin().await;
     let res = app
@@ -206,18 +224,7 @@ async fn revoked_tokens_stop_working(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().unwrap();
-        let id = klimaspor::db::store::list_tokens(&mut conn)
-            .unwrap()
-            .last()
-            .unwrap()
-            .id;
-        klimaspor::db::store::revoke_token(&mut conn, id, klimaspor::clock::now_utc()).unwrap();
-    })
-    .await
-    .unwrap();
+    revoke(&app, "Klimasekretariatet").await;
     let res = app
         .client
         .post(app.url("/api/v1/owners"))
@@ -267,19 +274,7 @@ async fn progress_needs_a_live_token(app: TestApp) {
     assert_eq!(res.status(), 201);
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     let before = app.get_json(&path).await.as_array().unwrap().len();
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().unwrap();
-        let id = klimaspor::db::store::list_tokens(&mut conn)
-            .unwrap()
-            .iter()
-            .find(|t| t.name == "Center for Ejendomme")
-            .unwrap()
-            .id;
-        klimaspor::db::store::revoke_token(&mut conn, id, klimaspor::clock::now_utc()).unwrap();
-    })
-    .await
-    .unwrap();
+    revoke(&app, "Center for Ejendomme").await;
     let res = post(
         Some(&owner),
         json!({"status": "delayed", "progress": 36}),
