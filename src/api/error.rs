@@ -4,8 +4,8 @@
 //!   (the status phrase), `status` and a `detail` that tells the client what to fix.
 //! - Client errors carry their own precise status: 400 malformed syntax, 401 no or bad token,
 //!   403 not allowed, 404 unknown resource or route, 405 wrong method, 409 conflict,
-//!   412 stale `If-Match`, 413 body too large, 415 not JSON, 422 well-formed but invalid,
-//!   428 `If-Match` missing. Nothing defaults to 400.
+//!   412 stale `If-Match`, 413 body too large, 415 not JSON or compressed, 422 well-formed but
+//!   invalid, 428 `If-Match` missing. Nothing defaults to 400.
 //! - Server errors (500, 503) say only that something failed and which request id to quote;
 //!   the cause is logged with that request id and never sent to the client.
 //! - Responses that other layers produce (actix's own 404/405, payload errors) are rewritten

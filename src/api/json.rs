@@ -1,6 +1,7 @@
 //! The JSON body extractor. Unlike `web::Json` it names the field that is wrong
 //! ("progress: invalid type: string \"forty\", expected i64"), and it maps every failure to
-//! the error policy: 415 not JSON, 413 too large, 400 not parseable, 422 wrong shape.
+//! the error policy: 415 not JSON (or compressed), 413 too large, 400 not parseable, 422 wrong
+//! shape.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,6 +19,16 @@ impl<T> Body<T> {
     pub fn into_inner(self) -> T {
         self.0
     }
+}
+
+/// The `Content-Encoding` of a body the server cannot read: it takes bodies uncompressed only
+/// (they are small; the limit is 64 KiB).
+fn compressed(req: &HttpRequest) -> Option<String> {
+    let encoding = req.headers().get(header::CONTENT_ENCODING)?;
+    let encoding = String::from_utf8_lossy(encoding.as_bytes())
+        .trim()
+        .to_string();
+    (!encoding.eq_ignore_ascii_case("identity")).then_some(encoding)
 }
 
 fn is_json(req: &HttpRequest) -> bool {
@@ -61,6 +72,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if let Some(encoding) = compressed(req) {
+            return Box::pin(async move {
+                Err(ApiError::UnsupportedMediaType(format!(
+                    "the body is compressed (Content-Encoding: {encoding}); send it uncompressed"
+                )))
+            });
+        }
         if !is_json(req) {
             return Box::pin(async {
                 Err(ApiError::UnsupportedMediaType(

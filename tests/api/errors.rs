@@ -92,6 +92,22 @@ async fn bad_input_is_refused_clearly_and_changes_nothing(app: TestApp) {
         415,
     )
     .await;
+    // Compressed: 415 naming the encoding (bodies are read uncompressed only).
+    let p = assert_problem(
+        app.client
+            .post(url.clone())
+            .bearer_auth(&token)
+            .header("If-Match", &etag)
+            .header("Content-Type", json_ct)
+            .header("Content-Encoding", "gzip")
+            .body(b"\x1f\x8b\x08\x00".to_vec())
+            .send()
+            .await
+            .unwrap(),
+        415,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("gzip"), "{p}");
     // Unknown route, unknown id, wrong method.
     assert_problem(app.get("/api/v1/nothing-here").await, 404).await;
     assert_problem(app.get("/api/v1/subgoals/999999").await, 404).await;
