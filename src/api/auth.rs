@@ -86,8 +86,9 @@ impl FromRequest for Caller {
     }
 }
 
-/// A caller that must hold a valid token: extracting it fails with 401 before the body is
-/// read, so an anonymous write is refused as such whatever its body.
+/// A caller that must hold a valid token: extracting it fails with 401, and a handler's
+/// [`Body`](super::json::Body) reports its errors only after that, so an anonymous write or
+/// one with an unknown token is refused as such whatever its body.
 pub struct Authenticated(pub Principal);
 
 impl FromRequest for Authenticated {
@@ -104,7 +105,7 @@ impl FromRequest for Authenticated {
 }
 
 /// A caller that must hold an admin token: 401 without a token, 403 with another role,
-/// both before the body is read.
+/// both before anything is said about the body.
 pub struct Admin(pub Principal);
 
 impl FromRequest for Admin {

@@ -72,7 +72,7 @@ pub async fn create_indicator(
     slug: web::Path<String>,
     body: Body<NewIndicatorBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
+    let b = body.into_inner()?;
     let required = |field: &str, v: String| -> Result<String, DomainError> {
         optional_text(field, Some(v), 200)?
             .ok_or_else(|| DomainError::new(field, "must not be empty"))
@@ -170,7 +170,7 @@ pub async fn put_value(
     let who = caller.0;
     let (id, year) = path.into_inner();
     let year = check_year("year", year)?;
-    let b = body.into_inner();
+    let b = body.into_inner()?;
     check_finite("value", Some(b.value))?;
     let note = optional_text("note", b.note, MAX_NOTE_CHARS)?;
     let now = crate::clock::now_utc();

@@ -13,10 +13,15 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use crate::config::MAX_BODY_BYTES;
 
-pub struct Body<T>(pub T);
+/// A JSON request body. Extracting it never fails the request: what is wrong with the body
+/// comes out of [`Body::into_inner`] in the handler, after the other extractors. actix polls a
+/// handler's extractors together, and a body is often parsed before the token lookup returns;
+/// an unknown token must be answered 401 whatever is wrong with the body.
+pub struct Body<T>(Result<T, ApiError>);
 
 impl<T> Body<T> {
-    pub fn into_inner(self) -> T {
+    /// The parsed body, or the 4xx that says what is wrong with it.
+    pub fn into_inner(self) -> Result<T, ApiError> {
         self.0
     }
 }
@@ -74,21 +79,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         if let Some(encoding) = compressed(req) {
             return Box::pin(async move {
-                Err(ApiError::UnsupportedMediaType(format!(
+                Ok(Body(Err(ApiError::UnsupportedMediaType(format!(
                     "the body is compressed (Content-Encoding: {encoding}); send it uncompressed"
-                )))
+                )))))
             });
         }
         if !is_json(req) {
             return Box::pin(async {
-                Err(ApiError::UnsupportedMediaType(
+                Ok(Body(Err(ApiError::UnsupportedMediaType(
                     "send the body as JSON with 'Content-Type: application/json'".into(),
-                ))
+                ))))
             });
         }
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|e| {
+            let parsed = bytes.await.map_err(|e| {
                 if e.as_response_error().status_code()
                     == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
                 {
@@ -98,8 +103,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
                 } else {
                     ApiError::BadRequest(format!("could not read the body: {e}"))
                 }
-            })?;
-            parse(&bytes).map(Body)
+            });
+            Ok(Body(parsed.and_then(|bytes| parse(&bytes))))
         })
     }
 }

@@ -50,7 +50,7 @@ pub async fn put_measure_owners(
     body: Body<OwnersBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, number) = path.into_inner();
-    let ids = body.into_inner().owner_ids;
+    let ids = body.into_inner()?.owner_ids;
     if ids.len() > 100 {
         return Err(ApiError::Unprocessable(
             "owner_ids: at most 100 owners".into(),
@@ -126,7 +126,7 @@ pub async fn create_owner(
     _admin: Admin,
     body: Body<NewOwnerBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
+    let b = body.into_inner()?;
     let name = optional_text("name", Some(b.name), 200)?
         .ok_or_else(|| DomainError::new("name", "must not be empty"))?;
     let email = b

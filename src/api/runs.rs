@@ -198,7 +198,7 @@ pub async fn create_run(
     _admin: Admin,
     body: Body<NewRunBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
+    let b = body.into_inner()?;
     let kind = ReportKind::parse(&b.kind).ok_or_else(|| {
         DomainError::new(
             "kind",

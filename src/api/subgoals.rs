@@ -92,7 +92,7 @@ pub async fn patch_sub_goal(
     let who = caller.0;
     let id = id.into_inner();
     let expected = if_match_version(&req, id)?;
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let reason = optional_text("reason", Some(body.reason), 2000)?
         .ok_or_else(|| DomainError::new("reason", "is required: say why the sub-goal changes"))?;
     if body.text.is_none() && body.deadline.is_none() && body.target.is_none() {
@@ -162,7 +162,7 @@ pub async fn post_progress(
 ) -> Result<HttpResponse, ApiError> {
     let who = caller.0;
     let id = id.into_inner();
-    let b = body.into_inner();
+    let b = body.into_inner()?;
     let today = today();
     let report = ProgressReport::parse(
         RawProgress {

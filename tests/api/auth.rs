@@ -259,6 +259,11 @@ async fn progress_needs_a_live_token(app: TestApp) {
     // Refused for the token, whatever else is wrong with the request.
     for (token, body, if_match) in [
         (Some("ks_not-a-real-token"), good.clone(), None),
+        (
+            Some("ks_not-a-real-token"),
+            bad.clone(),
+            Some(etag.as_str()),
+        ),
         (None, bad.clone(), Some(etag.as_str())),
         (None, good.clone(), None),
     ] {
