@@ -148,23 +148,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(health::healthz)
         .service(health::readyz)
         .service(metrics::metrics)
+        // Before the /api/v1 scope, which would otherwise answer /api/v1/openapi.json with 404.
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
         .service(web::redirect("/docs", "/docs/"))
+        // Routes are tried in this order, each dynamic one with a regular expression, for
+        // every request and once more for its metrics label (`match_pattern`): the ones owners
+        // and readers call all the time come first. No two templates overlap, so the order
+        // changes no answer.
         .service(
             web::scope("/api/v1")
-                .service(plans::list_plans)
-                .service(plans::get_plan)
-                .service(plans::list_themes)
                 .service(plans::list_measures)
                 .service(plans::get_measure)
                 .service(plans::list_sub_goals)
+                .service(subgoals::post_progress)
+                .service(subgoals::get_sub_goal)
+                .service(plans::list_plans)
+                .service(plans::get_plan)
+                .service(plans::list_themes)
                 .service(owners::put_measure_owners)
                 .service(owners::list_owners)
                 .service(owners::create_owner)
                 .service(owners::get_owner)
-                .service(subgoals::get_sub_goal)
                 .service(subgoals::patch_sub_goal)
-                .service(subgoals::post_progress)
                 .service(subgoals::list_progress)
                 .service(subgoals::get_progress)
                 .service(indicators::list_indicators)
