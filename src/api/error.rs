@@ -7,7 +7,8 @@
 //!   412 stale `If-Match`, 413 body too large, 415 not JSON or compressed, 422 well-formed but
 //!   invalid, 428 `If-Match` missing. Nothing defaults to 400.
 //! - Server errors (500, 503) say only that something failed and which request id to quote;
-//!   the cause is logged with that request id and never sent to the client.
+//!   the cause is logged with that request id and never sent to the client. 503 is for what a
+//!   retry can fix: a lost database connection, SQLite's write lock held past the busy timeout.
 //! - Responses that other layers produce (actix's own 404/405, payload errors) are rewritten
 //!   into problem+json by [`problem_fallback`].
 
@@ -76,7 +77,8 @@ impl ApiError {
                     .into()
             }
             Self::Unavailable(_) => {
-                "The database is not reachable right now; try again shortly. Nothing was changed."
+                "The database cannot take the request right now; try again shortly. Nothing was \
+                 changed."
                     .into()
             }
             other => other.to_string(),
@@ -150,6 +152,11 @@ impl From<StoreError> for ApiError {
                     _,
                 ),
             ) => Self::Unavailable(format!("database connection lost: {e}")),
+            // Another process held SQLite's write lock past the busy timeout (a long
+            // transaction in the `sqlite3` shell, a backup): worth retrying, not a fault here.
+            StoreError::Db(e) if crate::db::is_busy(&e) => {
+                Self::Unavailable(format!("database busy: {e}"))
+            }
             StoreError::Db(e) => Self::Internal(format!("database: {e}")),
         }
     }
@@ -248,6 +255,36 @@ mod tests {
         let e: ApiError = StoreError::Db(lost).into();
         assert_eq!(e.status_code().as_u16(), 503);
         assert!(!e.client_detail().contains("server closed"));
+    }
+
+    #[test]
+    fn a_database_locked_by_another_process_is_503() {
+        use diesel::{Connection, RunQueryDsl, SqliteConnection, connection::SimpleConnection};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = dir.path().join("busy.db").display().to_string();
+        let mut holder = SqliteConnection::establish(&url).expect("open");
+        holder
+            .batch_execute("CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
+            .expect("hold the write lock");
+        let mut other = SqliteConnection::establish(&url).expect("open");
+        other
+            .batch_execute("PRAGMA busy_timeout = 0")
+            .expect("pragma");
+        let busy = diesel::sql_query("INSERT INTO t VALUES (2)")
+            .execute(&mut other)
+            .expect_err("the write lock is held");
+        let e: ApiError = StoreError::Db(busy).into();
+        assert_eq!(e.status_code().as_u16(), 503, "{e:?}");
+        assert!(e.client_detail().contains("try again"));
+        assert!(!e.client_detail().contains("locked"));
+        // Any other database error stays a 500.
+        let e: ApiError = StoreError::Db(
+            diesel::sql_query("INSERT INTO nowhere VALUES (1)")
+                .execute(&mut holder)
+                .expect_err("no such table"),
+        )
+        .into();
+        assert_eq!(e.status_code().as_u16(), 500);
     }
 
     #[test]

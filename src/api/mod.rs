@@ -66,7 +66,14 @@ where
         Some(writer) => writer
             .write(f)
             .await
-            .map_err(|reason| ApiError::Internal(format!("group commit: {reason}")))?
+            .map_err(|failed| {
+                let cause = format!("group commit: {}", failed.reason);
+                if failed.busy {
+                    ApiError::Unavailable(cause)
+                } else {
+                    ApiError::Internal(cause)
+                }
+            })?
             .map_err(ApiError::from),
         None => run_db(state, f).await,
     }

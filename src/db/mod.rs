@@ -244,6 +244,18 @@ impl ManageConnection for Manager {
     }
 }
 
+/// The database is there but would not take the statement in time: SQLite's write lock was
+/// held by another process for longer than the busy timeout. A retry can succeed.
+pub fn is_busy(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::Unknown, info) => {
+            let m = info.message();
+            m.starts_with("database is locked") || m.starts_with("database table is locked")
+        }
+        _ => false,
+    }
+}
+
 /// Open the database named by `url` and return a pool. One connection is opened first so that
 /// a failure reports the real cause (file not writable, host unreachable, bad password).
 pub fn connect(url: &str, max_size: u32) -> Result<(Backend, Pool), DbError> {

@@ -18,14 +18,39 @@ use std::sync::{Arc, mpsc};
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
-use super::{DbConn, DbError, Manager, SQLITE_WRITER, WRITES};
+use super::{DbConn, DbError, Manager, SQLITE_WRITER, WRITES, is_busy};
 
 /// Most requests one commit carries; more wait for the next.
 pub const MAX_BATCH: usize = 256;
 
+/// Why a queued write was not committed although the request itself did not fail: its batch
+/// could not begin or commit, or the writer is gone.
+#[derive(Debug, Clone)]
+pub struct BatchFailed {
+    pub reason: String,
+    /// Another process held SQLite's write lock past the busy timeout: a retry can succeed.
+    pub busy: bool,
+}
+
+impl BatchFailed {
+    fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            busy: false,
+        }
+    }
+
+    fn from_db(context: &str, e: &diesel::result::Error) -> Self {
+        Self {
+            reason: format!("{context}: {e}"),
+            busy: is_busy(e),
+        }
+    }
+}
+
 /// What a job hands back after running: called once the batch's fate is known with `Ok` if
-/// the commit is durable, or the reason it is not.
-type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// the commit is durable, or why it is not.
+type Completion = Box<dyn FnOnce(Result<(), BatchFailed>) + Send>;
 /// A queued write: run on the writer's connection, or (`None`) not run at all because its
 /// batch cannot be; either way it returns how to answer its caller.
 type Job = Box<dyn FnOnce(Option<&mut DbConn>) -> Completion + Send>;
@@ -73,7 +98,7 @@ impl GroupWriter {
     /// Run `f` in the next group commit; resolves after that commit is durable.
     /// `f` runs in a savepoint of its own: if it fails, what it wrote is undone and the rest
     /// of the batch stands.
-    pub async fn write<T, E, F>(&self, f: F) -> Result<Result<T, E>, String>
+    pub async fn write<T, E, F>(&self, f: F) -> Result<Result<T, E>, BatchFailed>
     where
         T: Send + 'static,
         E: From<diesel::result::Error> + Send + 'static,
@@ -82,20 +107,20 @@ impl GroupWriter {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn: Option<&mut DbConn>| {
             let result = conn.map(|c| in_savepoint(c, f));
-            Box::new(move |commit: Result<(), String>| {
+            Box::new(move |commit: Result<(), BatchFailed>| {
                 let answer = match (commit, result) {
                     (Ok(()), Some(result)) => Ok(result),
-                    (Err(reason), _) => Err(reason),
-                    (Ok(()), None) => Err("the write was not run".to_string()),
+                    (Err(failed), _) => Err(failed),
+                    (Ok(()), None) => Err(BatchFailed::new("the write was not run")),
                 };
                 let _ = tx.send(answer);
             })
         });
         self.queue
             .send(job)
-            .map_err(|_| "the writer thread has stopped".to_string())?;
+            .map_err(|_| BatchFailed::new("the writer thread has stopped"))?;
         rx.await
-            .map_err(|_| "the writer thread stopped before answering".to_string())?
+            .map_err(|_| BatchFailed::new("the writer thread stopped before answering"))?
     }
 }
 
@@ -187,10 +212,10 @@ fn run_batch(conn: &mut DbConn, batch: Vec<Job>) {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(e) = begin(conn) {
-        let reason = format!("cannot begin a write transaction: {e}");
-        tracing::error!(%reason, requests = batch.len(), "group commit");
+        let failed = BatchFailed::from_db("cannot begin a write transaction", &e);
+        tracing::error!(reason = %failed.reason, requests = batch.len(), "group commit");
         for job in batch {
-            job(None)(Err(reason.clone()));
+            job(None)(Err(failed.clone()));
         }
         return;
     }
@@ -209,12 +234,14 @@ fn run_batch(conn: &mut DbConn, batch: Vec<Job>) {
         }
     }
     let outcome = if panicked {
-        Err("a write in the batch panicked; the batch was rolled back".to_string())
+        Err(BatchFailed::new(
+            "a write in the batch panicked; the batch was rolled back",
+        ))
     } else {
         match conn {
             DbConn::Sqlite(c) => AnsiTransactionManager::commit_transaction(c)
-                .map_err(|e| format!("commit failed: {e}")),
-            DbConn::Postgres(_) => Err("not a SQLite connection".into()),
+                .map_err(|e| BatchFailed::from_db("commit failed", &e)),
+            DbConn::Postgres(_) => Err(BatchFailed::new("not a SQLite connection")),
         }
     };
     if outcome.is_err()
@@ -223,8 +250,8 @@ fn run_batch(conn: &mut DbConn, batch: Vec<Job>) {
         let _ = AnsiTransactionManager::rollback_transaction(c);
     }
     WRITES.fetch_add(1, Ordering::AcqRel);
-    if let Err(reason) = &outcome {
-        tracing::error!(%reason, requests = done.len(), "group commit failed");
+    if let Err(failed) = &outcome {
+        tracing::error!(reason = %failed.reason, requests = done.len(), "group commit failed");
     }
     for completion in done {
         completion(outcome.clone());

@@ -306,3 +306,54 @@ async fn lost_postgres_connections_are_replaced() {
     let got = statuses(pool_size * 2).await;
     assert!(got.iter().all(|s| *s == 200), "{got:?}");
 }
+
+/// Another process holds SQLite's write lock past the busy timeout (a transaction left open in
+/// the `sqlite3` shell, a backup): the write waits 15 s, is answered 503 "try again", stores
+/// nothing, and the same request succeeds once the lock is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_blocked_by_another_process_is_503_and_can_be_retried() {
+    use diesel::connection::SimpleConnection;
+    use klimaspor::domain::token::Role;
+
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("SQLite always runs");
+    let owner = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let (id, etag) = app.sub_goal("14.1").await;
+    let url = app.config.database_url();
+    let path = url.trim_start_matches("sqlite://").to_string();
+
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let mut c = diesel::SqliteConnection::establish(&path).expect("open");
+        c.batch_execute("BEGIN IMMEDIATE").expect("write lock");
+        locked_tx.send(()).expect("signal");
+        let _ = release_rx.recv();
+        c.batch_execute("ROLLBACK").expect("release");
+    });
+    locked_rx.recv().expect("locked");
+
+    let body = json!({"status": "on_track", "progress": 40});
+    let res = app
+        .post_progress(id, Some(&owner), Some(&etag), &body)
+        .await;
+    let problem = crate::helpers::assert_problem(res, 503).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("try again"),
+        "{problem}"
+    );
+    release_tx.send(()).expect("release");
+    holder.join().expect("holder thread");
+    assert_eq!(
+        app.progress_count().await,
+        0,
+        "the refused write stored nothing"
+    );
+
+    let res = app
+        .post_progress(id, Some(&owner), Some(&etag), &body)
+        .await;
+    assert_eq!(res.status(), 201, "the retry");
+    assert_eq!(app.progress_count().await, 1);
+}
