@@ -144,20 +144,24 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => Self::Conflict(m),
             e @ StoreError::PreconditionFailed { .. } => Self::PreconditionFailed(e.to_string()),
             StoreError::Invalid(d) => d.into(),
-            // The server went away under the connection (restart, failover): the pool
-            // replaces it; the request may be retried.
-            StoreError::Db(
-                e @ diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::ClosedConnection,
-                    _,
-                ),
-            ) => Self::Unavailable(format!("database connection lost: {e}")),
-            // Another process held SQLite's write lock past the busy timeout (a long
-            // transaction in the `sqlite3` shell, a backup): worth retrying, not a fault here.
-            StoreError::Db(e) if crate::db::is_busy(&e) => {
-                Self::Unavailable(format!("database busy: {e}"))
+            // The connection was lost (the pool replaces it) or another process held SQLite's
+            // write lock past the busy timeout: worth retrying, not a fault here.
+            StoreError::Db(e) if crate::db::is_transient(&e) => {
+                Self::Unavailable(format!("database: {e}"))
             }
             StoreError::Db(e) => Self::Internal(format!("database: {e}")),
+        }
+    }
+}
+
+/// A write whose group commit failed as a whole (SQLite): 503 if a retry can succeed.
+impl From<crate::db::writer::BatchFailed> for ApiError {
+    fn from(failed: crate::db::writer::BatchFailed) -> Self {
+        let cause = format!("group commit: {}", failed.reason);
+        if failed.transient {
+            Self::Unavailable(cause)
+        } else {
+            Self::Internal(cause)
         }
     }
 }

@@ -66,14 +66,7 @@ where
         Some(writer) => writer
             .write(f)
             .await
-            .map_err(|failed| {
-                let cause = format!("group commit: {}", failed.reason);
-                if failed.busy {
-                    ApiError::Unavailable(cause)
-                } else {
-                    ApiError::Internal(cause)
-                }
-            })?
+            .map_err(ApiError::from)?
             .map_err(ApiError::from),
         None => run_db(state, f).await,
     }

@@ -244,11 +244,14 @@ impl ManageConnection for Manager {
     }
 }
 
-/// The database is there but would not take the statement in time: SQLite's write lock was
-/// held by another process for longer than the busy timeout. A retry can succeed.
-pub fn is_busy(e: &diesel::result::Error) -> bool {
+/// A failure a retry can fix: the server closed the connection (restart, failover; the pool
+/// replaces it), or the database would not take the statement in time (another process held
+/// SQLite's write lock past the busy timeout).
+pub fn is_transient(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
     match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::Unknown, info) => {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
             let m = info.message();
             m.starts_with("database is locked") || m.starts_with("database table is locked")
         }

@@ -18,7 +18,7 @@ use std::sync::{Arc, mpsc};
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
-use super::{DbConn, DbError, Manager, SQLITE_WRITER, WRITES, is_busy};
+use super::{DbConn, DbError, Manager, SQLITE_WRITER, WRITES, is_transient};
 
 /// Most requests one commit carries; more wait for the next.
 pub const MAX_BATCH: usize = 256;
@@ -28,22 +28,23 @@ pub const MAX_BATCH: usize = 256;
 #[derive(Debug, Clone)]
 pub struct BatchFailed {
     pub reason: String,
-    /// Another process held SQLite's write lock past the busy timeout: a retry can succeed.
-    pub busy: bool,
+    /// A retry can succeed (see [`is_transient`]): another process held SQLite's write lock
+    /// past the busy timeout.
+    pub transient: bool,
 }
 
 impl BatchFailed {
     fn new(reason: impl Into<String>) -> Self {
         Self {
             reason: reason.into(),
-            busy: false,
+            transient: false,
         }
     }
 
     fn from_db(context: &str, e: &diesel::result::Error) -> Self {
         Self {
             reason: format!("{context}: {e}"),
-            busy: is_busy(e),
+            transient: is_transient(e),
         }
     }
 }
