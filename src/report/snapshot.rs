@@ -2,10 +2,12 @@
 //! that a sent report can be archived with exactly what it showed, and comparable so that
 //! "changes since the last report" is a function of two snapshots.
 
+use std::collections::HashMap;
+
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::{RevisionRow, SubGoalRow};
+use crate::db::models::{ProgressRow, RevisionRow, SubGoalRow};
 use crate::db::store::{PlanHistory, target_of};
 use crate::domain::plan_doc::{DeadlineDoc, MeasureRole, TargetDoc};
 use crate::domain::{Deadline, DeadlineKind, Flags, Period, Status};
@@ -183,6 +185,15 @@ impl Snapshot {
                     .collect(),
             })
             .collect();
+        // Each sub-goal's newest update on or before the cut-off, in one pass over the
+        // history (not one pass per sub-goal).
+        let mut newest: HashMap<i32, &ProgressRow> = HashMap::new();
+        for u in h.updates.iter().filter(|u| u.as_of <= as_of) {
+            let e = newest.entry(u.sub_goal_id).or_insert(u);
+            if (u.as_of, u.id) > (e.as_of, e.id) {
+                *e = u;
+            }
+        }
         let sub_goals = d
             .sub_goals
             .iter()
@@ -193,11 +204,7 @@ impl Snapshot {
                     .find(|m| m.id == g.measure_id)
                     .map_or(0, |m| m.number);
                 let (text, deadline, target) = wording_at(g, &h.revisions, as_of);
-                let latest = h
-                    .updates
-                    .iter()
-                    .filter(|u| u.sub_goal_id == g.id && u.as_of <= as_of)
-                    .max_by_key(|u| (u.as_of, u.id));
+                let latest = newest.get(&g.id).copied();
                 let dropped_in_plan = h
                     .revisions
                     .iter()
