@@ -1,6 +1,8 @@
 //! Every database operation the service performs, each a plain function over a connection.
 //! Handlers call exactly one of these inside `web::block`; the CLI calls them directly.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -738,15 +740,50 @@ fn indicator_with_values(conn: &mut DbConn, row: IndicatorRow) -> StoreResult<In
 pub fn list_indicators(conn: &mut DbConn, slug: &str) -> StoreResult<Vec<IndicatorWithValues>> {
     read_tx(conn, |conn| {
         let plan = find_plan(conn, slug)?;
-        let rows = indicators::table
-            .filter(indicators::plan_id.eq(plan.id))
-            .order(indicators::code.asc())
-            .select(IndicatorRow::as_select())
-            .load(conn)?;
-        rows.into_iter()
-            .map(|r| indicator_with_values(conn, r))
-            .collect()
+        plan_indicators(conn, plan.id)
     })
+}
+
+/// A plan's indicators with their sub-goal keys and values, in three statements whatever
+/// their number (not two per indicator: each is a round trip on PostgreSQL).
+fn plan_indicators(conn: &mut DbConn, plan_id: i32) -> StoreResult<Vec<IndicatorWithValues>> {
+    let rows = indicators::table
+        .filter(indicators::plan_id.eq(plan_id))
+        .order(indicators::code.asc())
+        .select(IndicatorRow::as_select())
+        .load(conn)?;
+    let goal_ids: Vec<i32> = rows.iter().filter_map(|r| r.sub_goal_id).collect();
+    let keys: HashMap<i32, String> = if goal_ids.is_empty() {
+        HashMap::new()
+    } else {
+        sub_goals::table
+            .filter(sub_goals::id.eq_any(goal_ids))
+            .select((sub_goals::id, sub_goals::key))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    let mut values: HashMap<i32, Vec<IndicatorValueRow>> = HashMap::new();
+    for v in indicator_values::table
+        .inner_join(indicators::table)
+        .filter(indicators::plan_id.eq(plan_id))
+        .order((
+            indicator_values::indicator_id.asc(),
+            indicator_values::year.asc(),
+        ))
+        .select(IndicatorValueRow::as_select())
+        .load(conn)?
+    {
+        values.entry(v.indicator_id).or_default().push(v);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let key = r.sub_goal_id.and_then(|id| keys.get(&id).cloned());
+            let vals = values.remove(&r.id).unwrap_or_default();
+            (r, key, vals)
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone)]
@@ -987,15 +1024,7 @@ pub fn load_history(
             .order(sub_goal_revisions::id.asc())
             .select(RevisionRow::as_select())
             .load(conn)?;
-        let rows = indicators::table
-            .filter(indicators::plan_id.eq(data.plan.id))
-            .order(indicators::code.asc())
-            .select(IndicatorRow::as_select())
-            .load(conn)?;
-        let indicators = rows
-            .into_iter()
-            .map(|r| indicator_with_values(conn, r))
-            .collect::<StoreResult<Vec<_>>>()?;
+        let indicators = plan_indicators(conn, data.plan.id)?;
         Ok(PlanHistory {
             data,
             updates,

@@ -248,6 +248,28 @@ async fn indicators_and_yearly_values(app: TestApp) {
     )
     .await;
     assert_problem(put(1999, 1.0).await.unwrap(), 422).await;
+    // The plan's list carries each indicator's own values, in year order.
+    assert_eq!(put(2023, 55.0).await.unwrap().status(), 201);
+    let list = app.get_json("/api/v1/plans/ballerup/indicators").await;
+    let list = list.as_array().unwrap();
+    let plast = list
+        .iter()
+        .find(|i| i["code"] == "genanvendelse-plast")
+        .unwrap();
+    let years: Vec<_> = plast["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["year"].as_i64().unwrap(), v["value"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(years, vec![(2023, 55.0), (2025, 62.0)]);
+    assert_eq!(plast["sub_goal"], "42.1");
+    let others: usize = list
+        .iter()
+        .filter(|i| i["id"] != plast["id"])
+        .map(|i| i["values"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(others, 0, "no other indicator has values yet");
 
     let new = json!({"code": "co2-udledning", "name": "CO₂-udledning i alt", "unit": "t CO₂e",
                      "baseline_year": 2015, "baseline_value": 250000.0, "target_value": 0.0, "target_year": 2050});
