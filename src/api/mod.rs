@@ -141,6 +141,20 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// `HEAD` is answered wherever `GET` is (RFC 9110 §9.3.2): the request is routed as a `GET`,
+/// and the HTTP layer, which saw the `HEAD`, sends the headers (ETag, Content-Length) without
+/// the body. Logs and metrics keep the method the client sent (the logging middleware runs
+/// outside this one).
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
         .app_data(web::QueryConfig::default().error_handler(error::query_error))

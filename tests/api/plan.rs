@@ -430,6 +430,40 @@ async fn revalidate(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, Stri
     (status, tag, body)
 }
 
+/// HEAD answers what GET would, without the body: a client can check a view's ETag, size and
+/// type (and a sub-goal's ETag before an If-Match write) without downloading it.
+async fn head_is_answered_like_get(app: TestApp) {
+    let (id, _) = app.sub_goal("12.1").await;
+    for path in [
+        "/api/v1/plans/ballerup/measures".to_string(),
+        format!("/api/v1/subgoals/{id}"),
+        "/api/v1/plans/ballerup/reports/council-annual.pdf?period=2026".to_string(),
+        "/api/v1/plans/nowhere/measures".to_string(),
+    ] {
+        let get = app.client.get(app.url(&path)).send().await.unwrap();
+        let head = app.client.head(app.url(&path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "{path}");
+        for h in ["etag", "content-type", "content-length"] {
+            assert_eq!(head.headers().get(h), get.headers().get(h), "{path}: {h}");
+        }
+        let get_len = get.bytes().await.unwrap().len();
+        assert!(get_len > 0, "{path}: GET has a body");
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "{path}: HEAD has none"
+        );
+    }
+    // Only where GET is routed: HEAD on a resource that is only written is still 405.
+    let res = app
+        .client
+        .head(app.url("/api/v1/plans/ballerup/measures/12/owners"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+}
+both!(head_is_answered_like_get);
+
 /// Run SQL on the app's database through a connection of its own, as another instance, the
 /// CLI or an operator with psql/sqlite3 would. Such a write is seen once the cache's
 /// revalidation interval (100 ms in the test configuration) is over: wait that long.
