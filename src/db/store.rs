@@ -721,20 +721,9 @@ pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> StoreResult<Option<P
 pub type IndicatorWithValues = (IndicatorRow, Option<String>, Vec<IndicatorValueRow>);
 
 fn indicator_with_values(conn: &mut DbConn, row: IndicatorRow) -> StoreResult<IndicatorWithValues> {
-    let key = match row.sub_goal_id {
-        Some(sid) => sub_goals::table
-            .find(sid)
-            .select(sub_goals::key)
-            .get_result(conn)
-            .optional()?,
-        None => None,
-    };
-    let values = indicator_values::table
-        .filter(indicator_values::indicator_id.eq(row.id))
-        .order(indicator_values::year.asc())
-        .select(IndicatorValueRow::as_select())
-        .load(conn)?;
-    Ok((row, key, values))
+    let mut one = with_keys_and_values(conn, vec![row])?;
+    // One row in, one out: `with_keys_and_values` maps each row.
+    Ok(one.remove(0))
 }
 
 pub fn list_indicators(conn: &mut DbConn, slug: &str) -> StoreResult<Vec<IndicatorWithValues>> {
@@ -744,14 +733,22 @@ pub fn list_indicators(conn: &mut DbConn, slug: &str) -> StoreResult<Vec<Indicat
     })
 }
 
-/// A plan's indicators with their sub-goal keys and values, in three statements whatever
-/// their number (not two per indicator: each is a round trip on PostgreSQL).
+/// A plan's indicators with their sub-goal keys and values.
 fn plan_indicators(conn: &mut DbConn, plan_id: i32) -> StoreResult<Vec<IndicatorWithValues>> {
     let rows = indicators::table
         .filter(indicators::plan_id.eq(plan_id))
         .order(indicators::code.asc())
         .select(IndicatorRow::as_select())
         .load(conn)?;
+    with_keys_and_values(conn, rows)
+}
+
+/// Indicators with their sub-goal keys and yearly values (in year order), in two statements
+/// whatever their number (not two per indicator: each is a round trip on PostgreSQL).
+fn with_keys_and_values(
+    conn: &mut DbConn,
+    rows: Vec<IndicatorRow>,
+) -> StoreResult<Vec<IndicatorWithValues>> {
     let goal_ids: Vec<i32> = rows.iter().filter_map(|r| r.sub_goal_id).collect();
     let keys: HashMap<i32, String> = if goal_ids.is_empty() {
         HashMap::new()
@@ -763,10 +760,10 @@ fn plan_indicators(conn: &mut DbConn, plan_id: i32) -> StoreResult<Vec<Indicator
             .into_iter()
             .collect()
     };
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let mut values: HashMap<i32, Vec<IndicatorValueRow>> = HashMap::new();
     for v in indicator_values::table
-        .inner_join(indicators::table)
-        .filter(indicators::plan_id.eq(plan_id))
+        .filter(indicator_values::indicator_id.eq_any(ids))
         .order((
             indicator_values::indicator_id.asc(),
             indicator_values::year.asc(),

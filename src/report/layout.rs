@@ -62,14 +62,14 @@ struct FontData {
 
 /// Characters whose advance widths are kept in a table: Basic Latin, Latin-1 and Latin
 /// Extended-A/B. Others (₂, dashes, quotes) are looked up in the font.
-const CACHED_CHARS: u32 = 0x250;
+const CACHED_CHARS: char = '\u{250}';
 
 impl FontData {
     fn new(bytes: &'static [u8]) -> Self {
         // The fonts are compiled in and known good: failing here is a build defect.
         let face = ttf_parser::Face::parse(bytes, 0).expect("bundled TTF parses");
-        let advances = (0..CACHED_CHARS)
-            .map(|c| char::from_u32(c).map_or(0.0, |c| advance_in_face(&face, c)))
+        let advances = ('\0'..CACHED_CHARS)
+            .map(|c| advance_in_face(&face, c))
             .collect();
         FontData {
             face,
