@@ -240,8 +240,7 @@ fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
             plan,
         } => {
             let role = Role::parse(&role)?;
-            let name = name.trim().to_string();
-            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
+            let name = crate::domain::text::required_line("--name", name)?;
             if role == Role::Owner {
                 anyhow::ensure!(
                     !measures.is_empty(),

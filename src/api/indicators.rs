@@ -8,31 +8,10 @@ use super::dto::{self, IndicatorValueBody, IndicatorValueView, IndicatorView, Ne
 use super::error::{ApiError, Problem};
 use super::json::Body;
 use super::{run_db, run_write};
-use crate::db::store::{self, NewIndicator};
-use crate::domain::DomainError;
-use crate::domain::deadline::{MAX_YEAR, MIN_YEAR};
-use crate::domain::progress::{MAX_NOTE_CHARS, optional_text};
+use crate::db::store;
+use crate::domain::edits::{IndicatorValue, NewIndicator, RawIndicator};
 use crate::startup::AppState;
 
-fn check_year(field: &str, year: i32) -> Result<i32, DomainError> {
-    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
-        Ok(year)
-    } else {
-        Err(DomainError::new(
-            field,
-            format!("{year} is outside {MIN_YEAR}–{MAX_YEAR}"),
-        ))
-    }
-}
-
-fn check_finite(field: &str, v: Option<f64>) -> Result<(), DomainError> {
-    match v {
-        Some(x) if !x.is_finite() => Err(DomainError::new(field, "must be a finite number")),
-        _ => Ok(()),
-    }
-}
-
-/// The plan's indicators with their yearly values.
 #[utoipa::path(get, path = "/api/v1/plans/{slug}/indicators", tag = "indicators",
     params(("slug" = String, Path)),
     responses((status = 200, body = Vec<IndicatorView>),
@@ -73,35 +52,16 @@ pub async fn create_indicator(
     body: Body<NewIndicatorBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner()?;
-    let required = |field: &str, v: String| -> Result<String, DomainError> {
-        optional_text(field, Some(v), 200)?
-            .ok_or_else(|| DomainError::new(field, "must not be empty"))
-    };
-    let code = required("code", b.code)?;
-    if !code
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(DomainError::new("code", "use lowercase letters, digits and '-'").into());
-    }
-    check_finite("baseline_value", b.baseline_value)?;
-    check_finite("target_value", b.target_value)?;
-    let new = NewIndicator {
-        code,
-        name: required("name", b.name)?,
-        unit: required("unit", b.unit)?,
-        baseline_year: b
-            .baseline_year
-            .map(|y| check_year("baseline_year", y))
-            .transpose()?,
+    let new = NewIndicator::parse(RawIndicator {
+        code: b.code,
+        name: b.name,
+        unit: b.unit,
+        baseline_year: b.baseline_year,
         baseline_value: b.baseline_value,
         target_value: b.target_value,
-        target_year: b
-            .target_year
-            .map(|y| check_year("target_year", y))
-            .transpose()?,
+        target_year: b.target_year,
         sub_goal_key: b.sub_goal,
-    };
+    })?;
     let slug = slug.into_inner();
     let created = run_write(&state, move |c| store::create_indicator(c, &slug, &new)).await?;
     let view = dto::indicator_view(&created);
@@ -169,13 +129,11 @@ pub async fn put_value(
 ) -> Result<HttpResponse, ApiError> {
     let who = caller.0;
     let (id, year) = path.into_inner();
-    let year = check_year("year", year)?;
     let b = body.into_inner()?;
-    check_finite("value", Some(b.value))?;
-    let note = optional_text("note", b.note, MAX_NOTE_CHARS)?;
+    let value = IndicatorValue::parse(year, b.value, b.note)?;
     let now = crate::clock::now_utc();
     let (row, created) = run_write(&state, move |c| {
-        store::put_indicator_value(c, id, year, b.value, note, &who, now)
+        store::put_indicator_value(c, id, &value, &who, now)
     })
     .await?;
     let view = IndicatorValueView::from(&row);

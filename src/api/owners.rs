@@ -10,8 +10,7 @@ use super::json::Body;
 use super::{run_db, run_write};
 use crate::db::models::OwnerRow;
 use crate::db::store;
-use crate::domain::progress::optional_text;
-use crate::domain::{DomainError, EmailAddress};
+use crate::domain::edits::{MeasureOwners, NewOwner};
 use crate::startup::AppState;
 
 fn owner_view(o: &OwnerRow, measures: &[(String, i32)]) -> OwnerView {
@@ -50,12 +49,7 @@ pub async fn put_measure_owners(
     body: Body<OwnersBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, number) = path.into_inner();
-    let ids = body.into_inner()?.owner_ids;
-    if ids.len() > 100 {
-        return Err(ApiError::Unprocessable(
-            "owner_ids: at most 100 owners".into(),
-        ));
-    }
+    let ids = MeasureOwners::parse(body.into_inner()?.owner_ids)?;
     let owners = run_write(&state, move |c| {
         store::set_measure_owners(c, &slug, number, &ids)
     })
@@ -127,18 +121,9 @@ pub async fn create_owner(
     body: Body<NewOwnerBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner()?;
-    let name = optional_text("name", Some(b.name), 200)?
-        .ok_or_else(|| DomainError::new("name", "must not be empty"))?;
-    let email = b
-        .email
-        .map(|e| EmailAddress::parse(&e))
-        .transpose()?
-        .map(|e| e.as_str().to_string());
+    let new = NewOwner::parse(b.name, b.email)?;
     let now = crate::clock::now_utc();
-    let owner = run_write(&state, move |c| {
-        store::create_owner(c, &name, email.as_deref(), now)
-    })
-    .await?;
+    let owner = run_write(&state, move |c| store::create_owner(c, &new, now)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/owners/{}", owner.id)))
         .json(owner_view(&owner, &[])))

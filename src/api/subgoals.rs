@@ -10,9 +10,9 @@ use super::dto::{
 use super::error::{ApiError, Problem};
 use super::json::Body;
 use super::{run_db, run_write, today};
-use crate::db::store::{self, SubGoalPatch};
-use crate::domain::DomainError;
-use crate::domain::progress::{MAX_NOTE_CHARS, ProgressReport, RawProgress, optional_text};
+use crate::db::store;
+use crate::domain::edits::{RawSubGoalPatch, SubGoalPatch};
+use crate::domain::progress::{ProgressReport, RawProgress};
 use crate::startup::AppState;
 
 /// The version an `If-Match` value names, if it is one of our sub-goal ETags for `id`.
@@ -93,39 +93,12 @@ pub async fn patch_sub_goal(
     let id = id.into_inner();
     let expected = if_match_version(&req, id)?;
     let body = body.into_inner()?;
-    let reason = optional_text("reason", Some(body.reason), 2000)?
-        .ok_or_else(|| DomainError::new("reason", "is required: say why the sub-goal changes"))?;
-    if body.text.is_none() && body.deadline.is_none() && body.target.is_none() {
-        return Err(ApiError::Unprocessable(
-            "give at least one of text, deadline, target".into(),
-        ));
-    }
-    let text = match body.text {
-        Some(t) => Some(
-            optional_text("text", Some(t), MAX_NOTE_CHARS)?
-                .ok_or_else(|| DomainError::new("text", "must not be empty"))?,
-        ),
-        None => None,
-    };
-    let deadline = body.deadline.map(|d| d.parse()).transpose()?;
-    if let Some(Some(t)) = &body.target {
-        if t.metric.trim().is_empty() {
-            return Err(DomainError::new("target.metric", "must not be empty").into());
-        }
-        if [t.baseline_value, t.target_value]
-            .into_iter()
-            .flatten()
-            .any(|v| !v.is_finite())
-        {
-            return Err(DomainError::new("target", "values must be finite numbers").into());
-        }
-    }
-    let patch = SubGoalPatch {
-        text,
-        deadline,
+    let patch = SubGoalPatch::parse(RawSubGoalPatch {
+        text: body.text,
+        deadline: body.deadline,
         target: body.target,
-        reason,
-    };
+        reason: body.reason,
+    })?;
     let now = crate::clock::now_utc();
     let ctx = run_write(&state, move |c| {
         store::patch_sub_goal(c, id, expected, &who, &patch, now)

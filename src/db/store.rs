@@ -10,10 +10,11 @@ use super::models::*;
 use super::native::{CachedUpdate, on_backend};
 use super::schema::*;
 use super::{DbConn, read_tx, write_tx};
+use crate::domain::edits::{IndicatorValue, MeasureOwners, NewIndicator, NewOwner, SubGoalPatch};
 use crate::domain::plan_doc::TargetDoc;
 use crate::domain::progress::ProgressReport;
 use crate::domain::token::Role;
-use crate::domain::{Deadline, DomainError, Status};
+use crate::domain::{DomainError, EmailAddress, Status};
 
 /// What can go wrong in a store operation. Every variant but `Db` is the user's to fix and
 /// carries a message fit for them; `Db` is logged and never shown.
@@ -383,16 +384,6 @@ pub fn append_progress(
     })
 }
 
-/// An administrator's change to a sub-goal's wording, deadline or target.
-#[derive(Debug, Clone)]
-pub struct SubGoalPatch {
-    pub text: Option<String>,
-    pub deadline: Option<Deadline>,
-    /// `Some(None)` removes the target.
-    pub target: Option<Option<TargetDoc>>,
-    pub reason: String,
-}
-
 pub fn target_of(row: &SubGoalRow) -> Option<TargetDoc> {
     Some(TargetDoc {
         metric: row.target_metric.clone()?,
@@ -537,10 +528,11 @@ fn insert_owner(
 
 pub fn create_owner(
     conn: &mut DbConn,
-    name: &str,
-    email: Option<&str>,
+    new: &NewOwner,
     now: NaiveDateTime,
 ) -> StoreResult<OwnerRow> {
+    let name = new.name.as_str();
+    let email = new.email.as_ref().map(EmailAddress::as_str);
     write_tx(conn, |conn| {
         if find_owner_by_name(conn, name)?.is_some() {
             return Err(StoreError::Conflict(format!(
@@ -556,8 +548,9 @@ pub fn set_measure_owners(
     conn: &mut DbConn,
     slug: &str,
     number: i32,
-    owner_ids: &[i32],
+    owners: &MeasureOwners,
 ) -> StoreResult<Vec<OwnerRow>> {
+    let owner_ids = owners.ids();
     write_tx(conn, |conn| {
         let plan = find_plan(conn, slug)?;
         let measure = find_measure(conn, &plan, number)?;
@@ -579,10 +572,7 @@ pub fn set_measure_owners(
         }
         diesel::delete(measure_owners::table.filter(measure_owners::measure_id.eq(measure.id)))
             .execute(conn)?;
-        let mut ids = owner_ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        for owner_id in ids {
+        for &owner_id in owner_ids {
             diesel::insert_into(measure_owners::table)
                 .values((
                     measure_owners::measure_id.eq(measure.id),
@@ -783,18 +773,6 @@ fn with_keys_and_values(
         .collect())
 }
 
-#[derive(Debug, Clone)]
-pub struct NewIndicator {
-    pub code: String,
-    pub name: String,
-    pub unit: String,
-    pub baseline_year: Option<i32>,
-    pub baseline_value: Option<f64>,
-    pub target_value: Option<f64>,
-    pub target_year: Option<i32>,
-    pub sub_goal_key: Option<String>,
-}
-
 fn sub_goal_id_by_key(conn: &mut DbConn, plan_id: i32, key: &str) -> StoreResult<Option<i32>> {
     Ok(sub_goals::table
         .inner_join(measures::table)
@@ -882,12 +860,11 @@ pub fn get_indicator_value(
 pub fn put_indicator_value(
     conn: &mut DbConn,
     id: i32,
-    year: i32,
-    value: f64,
-    note: Option<String>,
+    new: &IndicatorValue,
     who: &Principal,
     now: NaiveDateTime,
 ) -> StoreResult<(IndicatorValueRow, bool)> {
+    let (year, value, note) = (new.year, new.value, &new.note);
     write_tx(conn, |conn| {
         find_indicator(conn, id)?;
         let key = indicator_values::table
@@ -898,7 +875,7 @@ pub fn put_indicator_value(
             diesel::update(key)
                 .set((
                     indicator_values::value.eq(value),
-                    indicator_values::note.eq(&note),
+                    indicator_values::note.eq(note),
                     indicator_values::updated_by.eq(&who.name),
                     indicator_values::updated_at.eq(now),
                 ))
@@ -909,7 +886,7 @@ pub fn put_indicator_value(
                     indicator_values::indicator_id.eq(id),
                     indicator_values::year.eq(year),
                     indicator_values::value.eq(value),
-                    indicator_values::note.eq(&note),
+                    indicator_values::note.eq(note),
                     indicator_values::updated_by.eq(&who.name),
                     indicator_values::updated_at.eq(now),
                 ))

@@ -3,6 +3,7 @@
 //! unit-tested on its own and reused by the API, the CLI and the reports.
 
 pub mod deadline;
+pub mod edits;
 pub mod format;
 pub mod kpi;
 pub mod period;
@@ -12,6 +13,7 @@ pub mod report_kind;
 pub mod rollup;
 pub mod schedule;
 pub mod status;
+pub mod text;
 pub mod token;
 
 pub use deadline::{Deadline, DeadlineKind};
@@ -43,7 +45,7 @@ impl EmailAddress {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let s = s.trim();
         let bad = || DomainError::new("email", format!("'{s}' is not an e-mail address"));
-        if s.len() > 254 || s.chars().any(char::is_whitespace) {
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
         }
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
@@ -83,6 +85,8 @@ mod tests {
             "a@b",
             "a@@b.dk",
             "a@.dk",
+            "a\u{0}@b.dk",
+            "a@b.dk\r\nBcc: x@y.dk",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Deadline, DeadlineKind, DomainError};
+use super::{Deadline, DeadlineKind, DomainError, text};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -245,18 +245,30 @@ pub struct IndicatorDoc {
     pub sub_goal: Option<String>,
 }
 
+/// A name, title or code: not blank, a single line (the text rule of [`super::text`]).
 fn non_blank(field: &str, v: &str) -> Result<(), DomainError> {
     if v.trim().is_empty() {
-        Err(DomainError::new(field, "must not be empty"))
-    } else {
-        Ok(())
+        return Err(DomainError::new(field, "must not be empty"));
     }
+    text::check_stored(field, v, true)
+}
+
+/// Free text (a note, a comment, an answer): the text rule, kept as written.
+fn free_text(field: &str, v: Option<&str>) -> Result<(), DomainError> {
+    v.map_or(Ok(()), |v| text::check_stored(field, v, false))
 }
 
 fn check_comments(path: &str, comments: &[CommentDoc]) -> Result<(), DomainError> {
     for (i, c) in comments.iter().enumerate() {
         non_blank(&format!("{path}.comments[{i}].body"), &c.body)?;
-        non_blank(&format!("{path}.comments[{i}].text"), &c.text)?;
+        if c.text.trim().is_empty() {
+            return Err(DomainError::new(
+                format!("{path}.comments[{i}].text"),
+                "must not be empty",
+            ));
+        }
+        free_text(&format!("{path}.comments[{i}].text"), Some(&c.text))?;
+        free_text(&format!("{path}.comments[{i}].answer"), c.answer.as_deref())?;
     }
     Ok(())
 }
@@ -323,12 +335,14 @@ impl PlanDoc {
         }
         non_blank("municipality", &self.municipality)?;
         non_blank("title", &self.title)?;
+        free_text("source", self.source.as_deref())?;
         check_comments("plan", &self.comments)?;
 
         let mut codes = HashSet::new();
         for (_, t) in self.themes_flat() {
             non_blank("themes.code", &t.code)?;
             non_blank(&format!("themes[{}].title", t.code), &t.title)?;
+            free_text(&format!("themes[{}].notes", t.code), t.notes.as_deref())?;
             if !codes.insert(t.code.as_str()) {
                 return Err(DomainError::new(
                     "themes.code",
@@ -349,6 +363,8 @@ impl PlanDoc {
                 return Err(DomainError::new(&path, "measure number occurs twice"));
             }
             non_blank(&format!("{path}.title"), &m.title)?;
+            free_text(&format!("{path}.notes"), m.notes.as_deref())?;
+            free_text(&format!("{path}.assessment"), m.assessment.as_deref())?;
             check_comments(&path, &m.comments)?;
             for g in &m.sub_goals {
                 let gpath = format!("sub_goals[{}]", g.key);
@@ -362,12 +378,32 @@ impl PlanDoc {
                 if !keys.insert(g.key.as_str()) {
                     return Err(DomainError::new(&gpath, "key occurs twice"));
                 }
-                non_blank(&format!("{gpath}.text"), &g.text)?;
+                if g.text.trim().is_empty() {
+                    return Err(DomainError::new(
+                        format!("{gpath}.text"),
+                        "must not be empty",
+                    ));
+                }
+                free_text(&format!("{gpath}.text"), Some(&g.text))?;
+                free_text(
+                    &format!("{gpath}.dropped_reason"),
+                    g.dropped_reason.as_deref(),
+                )?;
                 g.deadline
                     .parse()
                     .map_err(|e| DomainError::new(format!("{gpath}.{}", e.field), e.message))?;
                 if let Some(r) = &g.revision {
-                    non_blank(&format!("{gpath}.revision.reason"), &r.reason)?;
+                    if r.reason.trim().is_empty() {
+                        return Err(DomainError::new(
+                            format!("{gpath}.revision.reason"),
+                            "must not be empty",
+                        ));
+                    }
+                    free_text(&format!("{gpath}.revision.reason"), Some(&r.reason))?;
+                    free_text(
+                        &format!("{gpath}.revision.previous_text"),
+                        r.previous_text.as_deref(),
+                    )?;
                     if let Some(d) = &r.previous_deadline {
                         d.parse().map_err(|e| {
                             DomainError::new(
@@ -379,6 +415,8 @@ impl PlanDoc {
                 }
                 if let Some(t) = &g.target {
                     non_blank(&format!("{gpath}.target.metric"), &t.metric)?;
+                    text::check_stored(&format!("{gpath}.target.unit"), &t.unit, true)?;
+                    free_text(&format!("{gpath}.target.note"), t.note.as_deref())?;
                     let finite = [t.baseline_value, t.target_value]
                         .into_iter()
                         .flatten()
@@ -397,6 +435,7 @@ impl PlanDoc {
         for i in &self.indicators {
             non_blank("indicators.code", &i.code)?;
             non_blank(&format!("indicators[{}].name", i.code), &i.name)?;
+            non_blank(&format!("indicators[{}].unit", i.code), &i.unit)?;
             if !indicator_codes.insert(i.code.as_str()) {
                 return Err(DomainError::new(
                     "indicators.code",

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::text::optional_text;
 use super::{DomainError, Status};
 
 pub const MAX_NOTE_CHARS: usize = 4000;
@@ -33,26 +34,6 @@ pub struct ProgressReport {
     pub achieved_on: Option<NaiveDate>,
     /// Set when the status is `dropped` (required), optional otherwise.
     pub reason: Option<String>,
-}
-
-/// Trim; blank becomes `None`; longer than `max` characters is an error.
-pub fn optional_text(
-    field: &str,
-    value: Option<String>,
-    max: usize,
-) -> Result<Option<String>, DomainError> {
-    let Some(v) = value else { return Ok(None) };
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    if v.chars().count() > max {
-        return Err(DomainError::new(
-            field,
-            format!("is longer than {max} characters"),
-        ));
-    }
-    Ok(Some(v.to_string()))
 }
 
 impl ProgressReport {
