@@ -122,8 +122,19 @@ fn cells(r: &Row) -> [String; 13] {
     ]
 }
 
+/// A CSV cell as text a spreadsheet will not run: a cell starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return is a formula to Excel and LibreOffice (CSV injection, CWE-1236),
+/// so it gets a leading `'` (OWASP's advice), which both show as text. Nothing else changes.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// UTF-8 with a byte-order mark and `;` between fields, CRLF line ends: what Danish Excel
-/// opens correctly by double-click.
+/// opens correctly by double-click. Text cells go through [`csv_cell`].
 pub fn csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
@@ -131,7 +142,7 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
         .from_writer(vec![0xEF, 0xBB, 0xBF]);
     w.write_record(HEADERS)?;
     for r in rows {
-        w.write_record(cells(r))?;
+        w.write_record(cells(r).iter().map(|c| csv_cell(c).into_owned()))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
@@ -348,6 +359,23 @@ mod tests {
             last_update: None,
             note: "Linje 1\nLinje \"2\"".into(),
             overdue: false,
+        }
+    }
+
+    #[test]
+    fn formulas_are_written_as_text() {
+        for f in [
+            "=HYPERLINK(\"http://x\",\"klik\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(csv_cell(f), format!("'{f}"));
+        }
+        for t in ["LED i 60 %", "45", "", "a=b", "'citat"] {
+            assert_eq!(csv_cell(t), t);
         }
     }
 

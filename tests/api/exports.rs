@@ -224,3 +224,60 @@ print(json.dumps([str(e["UID"]) for e in cal.walk("VEVENT")]))
     assert_eq!(mine, json!(["klimaspor-ballerup-14.1@klimaspor"]));
 }
 both!(excel_csv_and_calendar_match_the_api);
+
+/// A note that is a spreadsheet formula opens as text: in the CSV with the documented leading
+/// `'`, in the XLSX as a string cell with the value unchanged.
+async fn a_formula_in_a_note_opens_as_text(app: TestApp) {
+    if !readers() {
+        return;
+    }
+    let formula = r#"=HYPERLINK("http://x","klik")"#;
+    let token = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let (id, etag) = app.sub_goal("14.1").await;
+    let res = app
+        .post_progress(
+            id,
+            Some(&token),
+            Some(&etag),
+            &json!({"status": "on_track", "progress": 10, "note": formula}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+
+    let csv = download(&app, "/api/v1/plans/ballerup/export.csv", "text/csv").await;
+    let rows = python(
+        r#"
+import csv, json, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f, delimiter=";"))
+print(json.dumps([r for r in rows if r[0] == "14.1"]))
+"#,
+        &csv,
+        ".csv",
+    );
+    assert_eq!(
+        rows[0][11],
+        format!("'{formula}"),
+        "CSV: text, with a leading '"
+    );
+
+    let xlsx = download(
+        &app,
+        "/api/v1/plans/ballerup/export.xlsx",
+        "application/vnd.openxmlformats",
+    )
+    .await;
+    let cell = python(
+        r#"
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["Delmål"]
+row = next(r for r in ws.iter_rows() if r[0].value == "14.1")
+print(json.dumps({"value": row[11].value, "type": row[11].data_type}))
+"#,
+        &xlsx,
+        ".xlsx",
+    );
+    assert_eq!(cell["value"], formula, "XLSX: the value unchanged");
+    assert_eq!(cell["type"], "s", "XLSX: a string cell, not a formula");
+}
+both!(a_formula_in_a_note_opens_as_text);
