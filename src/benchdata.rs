@@ -86,9 +86,7 @@ pub fn fill(
             Status::Delayed,
             Status::NotStarted,
         ];
-        // diesel runs SQLite multi-row inserts in a (nested) transaction of its own, so this
-        // one is diesel-managed; bench-data runs alone, so no write lock is needed up front.
-        conn.transaction(|conn| -> StoreResult<()> {
+        crate::db::write_tx(conn, |conn| -> StoreResult<()> {
             for &gid in &goal_ids {
                 let mut progress = 0i32;
                 let mut batch = Vec::with_capacity(months as usize);

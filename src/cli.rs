@@ -135,7 +135,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let (backend, pool) = db::connect(&config.database_url(), 1)?;
             let mut conn = pool.get()?;
-            let applied = db::run_migrations(&mut conn)?;
+            let applied = db::under_setup_lock(&mut conn, db::run_migrations)?;
             tracing::info!(database = %backend.describe(), applied = ?applied, "migrate");
             if applied.is_empty() {
                 println!("{}: no pending migrations", backend.describe());

@@ -34,28 +34,32 @@ pub struct AppState {
 }
 
 /// Open the configured database, apply pending migrations and, if it holds no plan and
-/// `seed_on_empty` is set, import the Ballerup plan.
+/// `seed_on_empty` is set, import the Ballerup plan — under the setup lock, so that replicas
+/// starting together on an empty database take turns instead of failing.
 pub fn prepare_database(config: &Config) -> anyhow::Result<(Backend, Pool)> {
     let url = config.database_url();
     let (backend, pool) = db::connect(&url, config.db_pool_size)?;
     let mut conn = pool
         .get()
         .with_context(|| format!("cannot use {}", backend.describe()))?;
-    let applied = db::run_migrations(&mut conn)?;
-    if !applied.is_empty() {
-        tracing::info!(migrations = ?applied, "applied database migrations");
-    }
-    if config.seed_on_empty && store::is_empty(&mut conn)? {
-        let doc = PlanDoc::from_json(crate::BALLERUP_SEED)
-            .map_err(|e| anyhow::anyhow!("the compiled-in Ballerup plan is invalid: {e}"))?;
-        let summary = import::import_plan(&mut conn, &doc, "klimaspor", crate::clock::now_utc())?;
-        tracing::info!(
-            plan = %summary.plan,
-            measures = summary.measures.created,
-            sub_goals = summary.sub_goals.created,
-            "empty database: loaded the Ballerup plan"
-        );
-    }
+    db::under_setup_lock(&mut conn, |conn| -> anyhow::Result<()> {
+        let applied = db::run_migrations(conn)?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "applied database migrations");
+        }
+        if config.seed_on_empty && store::is_empty(conn)? {
+            let doc = PlanDoc::from_json(crate::BALLERUP_SEED)
+                .map_err(|e| anyhow::anyhow!("the compiled-in Ballerup plan is invalid: {e}"))?;
+            let summary = import::import_plan(conn, &doc, "klimaspor", crate::clock::now_utc())?;
+            tracing::info!(
+                plan = %summary.plan,
+                measures = summary.measures.created,
+                sub_goals = summary.sub_goals.created,
+                "empty database: loaded the Ballerup plan"
+            );
+        }
+        Ok(())
+    })?;
     Ok((backend, pool))
 }
 

@@ -336,7 +336,8 @@ fn write_tx_inner<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    // Inside a group commit (see `writer`): this write is a savepoint of the batch.
+    // Inside a transaction already (a group commit of `writer`, or a write nested in another):
+    // this write is a savepoint of it.
     if writer::in_group(conn) {
         return conn.transaction(f);
     }
@@ -348,22 +349,70 @@ where
             let _writer = SQLITE_WRITER
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            conn.batch_execute("BEGIN IMMEDIATE")?;
+            // `BEGIN IMMEDIATE` through diesel's transaction manager, so that diesel knows the
+            // transaction is open: a nested `transaction()` (a batch insert, a read helper, a
+            // migration) becomes a savepoint instead of a second `BEGIN`.
+            use diesel::connection::{AnsiTransactionManager, TransactionManager};
+            on_sqlite(conn, |c| {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            })?;
             match f(conn) {
-                Ok(v) => match conn.batch_execute("COMMIT") {
-                    Ok(()) => Ok(v),
-                    Err(e) => {
-                        let _ = conn.batch_execute("ROLLBACK");
-                        Err(e.into())
-                    }
-                },
+                Ok(v) => {
+                    on_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
+                    Ok(v)
+                }
                 Err(e) => {
-                    conn.batch_execute("ROLLBACK")?;
+                    if let Err(rollback) =
+                        on_sqlite(conn, AnsiTransactionManager::rollback_transaction)
+                    {
+                        tracing::error!(error = %rollback, "rollback failed");
+                    }
                     Err(e)
                 }
             }
         }
         DbConn::Postgres(_) => conn.transaction(f),
+    }
+}
+
+/// `f` on the SQLite connection inside `conn`; nothing on PostgreSQL.
+fn on_sqlite(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut diesel::SqliteConnection) -> QueryResult<()>,
+) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => f(c),
+        DbConn::Postgres(_) => Ok(()),
+    }
+}
+
+/// The key of the PostgreSQL advisory lock that migrations and the first seed import hold.
+const SETUP_LOCK_KEY: i64 = 0x6b6c_696d_6173_706f; // "klimaspo"
+
+/// Run `f` (migrations, then the first import into an empty database) so that processes
+/// starting at the same moment on one database take turns: on PostgreSQL under a session
+/// advisory lock (released when `f` returns, or by the server if the process dies), on SQLite
+/// in one `BEGIN IMMEDIATE` transaction that holds the write lock throughout (the migrations'
+/// own transactions become savepoints of it). The second process then finds the migrations
+/// applied and the plan loaded, and does nothing.
+pub fn under_setup_lock<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(_) => write_tx(conn, f),
+        DbConn::Postgres(_) => {
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({SETUP_LOCK_KEY})"))?;
+            let result = f(conn);
+            let unlocked =
+                conn.batch_execute(&format!("SELECT pg_advisory_unlock({SETUP_LOCK_KEY})"));
+            let value = result?;
+            unlocked?;
+            Ok(value)
+        }
     }
 }
 

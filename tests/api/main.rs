@@ -14,3 +14,4 @@ mod progress;
 mod reports;
 mod scheduler;
 mod seed;
+mod startup;
