@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use klimaspor::db::models::{IndicatorValueRow, ProgressRow};
 use klimaspor::db::store::PlanHistory;
+use klimaspor::domain::Status;
 use klimaspor::domain::plan_doc::PlanDoc;
+use klimaspor::domain::states::ValueSource;
 use klimaspor::report::{self, ReportKind, Templates};
 
 fn history_for(doc: &PlanDoc) -> PlanHistory {
@@ -24,7 +26,13 @@ fn history_for(doc: &PlanDoc) -> PlanHistory {
         .expect("import");
     let mut h = klimaspor::db::store::load_history(&mut conn, &doc.slug, &[]).expect("history");
     // Progress every half-year from 2023 to 2026, deterministic.
-    let statuses = ["on_track", "at_risk", "delayed", "on_track", "achieved"];
+    let statuses = [
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::Delayed,
+        Status::OnTrack,
+        Status::Achieved,
+    ];
     let mut id = 0;
     for (n, g) in h.data.sub_goals.iter().enumerate() {
         for (k, (y, m)) in [
@@ -45,7 +53,7 @@ fn history_for(doc: &PlanDoc) -> PlanHistory {
             h.updates.push(ProgressRow {
                 id,
                 sub_goal_id: g.id,
-                status: status.to_string(),
+                status,
                 progress: ((n * 7 + k * 13) % 100) as i32,
                 note: Some(format!(
                     "Halvårlig opfølgning {k} på delmål {}: arbejdet skrider frem.",
@@ -53,7 +61,7 @@ fn history_for(doc: &PlanDoc) -> PlanHistory {
                 )),
                 kpi_value: None,
                 as_of,
-                achieved_on: (status == "achieved").then_some(as_of),
+                achieved_on: (status == Status::Achieved).then_some(as_of),
                 reason: None,
                 reporter: "Benchmark".into(),
                 token_id: None,
@@ -70,6 +78,9 @@ fn history_for(doc: &PlanDoc) -> PlanHistory {
                 note: None,
                 updated_by: "Benchmark".into(),
                 updated_at: klimaspor::clock::now_utc(),
+                source: ValueSource::Admin,
+                progress_update_id: None,
+                reported_as_of: None,
             });
         }
     }

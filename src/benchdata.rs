@@ -100,7 +100,7 @@ pub fn fill(
                     let status = statuses[rng.below(statuses.len() as u64) as usize];
                     batch.push(NewProgress {
                         sub_goal_id: gid,
-                        status: status.as_str().to_string(),
+                        status,
                         progress,
                         note: Some(format!(
                             "Månedlig opfølgning {}: arbejdet fortsætter.",

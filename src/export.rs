@@ -5,10 +5,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use icalendar::{Calendar, Component, EventLike};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use crate::db::store::{IndicatorWithValues, PlanData};
-use crate::domain::Deadline;
-use crate::domain::plan_doc::MeasureRole;
-use crate::domain::{Flags, Status};
+use crate::db::store::{IndicatorWithValues, PlanData, StoreResult};
+use crate::domain::states::ValueSource;
 
 /// One sub-goal as a row of the exports.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,27 +43,22 @@ pub const HEADERS: [&str; 13] = [
     "Overskredet",
 ];
 
-/// Every sub-goal, in plan order; `owner` (id or name) keeps only that owner's.
-pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> Vec<Row> {
+/// Every sub-goal as it stands on `as_of`, in plan order; `owner` (id or name) keeps only
+/// that owner's.
+pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> StoreResult<Vec<Row>> {
     let mut out = Vec::new();
-    for m in &data.measures {
-        let owners: Vec<&str> = data
-            .owners
-            .iter()
-            .filter(|(mid, _)| *mid == m.id)
-            .map(|(_, o)| o.name.as_str())
-            .collect();
-        if let Some(o) = owner {
-            let ids: Vec<String> = data
+    for g in data.sub_goals_at(as_of)? {
+        if let Some(o) = owner
+            && !g
                 .owners
                 .iter()
-                .filter(|(mid, _)| *mid == m.id)
-                .map(|(_, x)| x.id.to_string())
-                .collect();
-            if !owners.contains(&o) && !ids.iter().any(|i| i == o) {
-                continue;
-            }
+                .any(|x| x.name == o || x.id.to_string() == o)
+        {
+            continue;
         }
+        let Some(m) = data.measures.iter().find(|m| m.number == g.measure_number) else {
+            continue;
+        };
         // The main theme: walk up from the measure's theme.
         let mut theme = data.themes.iter().find(|t| t.id == m.theme_id);
         while let Some(parent) = theme
@@ -74,30 +67,25 @@ pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> Vec<Row> 
         {
             theme = Some(parent);
         }
-        for g in data.sub_goals.iter().filter(|g| g.measure_id == m.id) {
-            let deadline = Deadline::from_stored(&g.deadline_kind, g.deadline_year);
-            let status = Status::parse(&g.status).unwrap_or(Status::NotStarted);
-            let last = g.last_update_at.map(|t| t.date());
-            let flags = Flags::compute(&deadline, status, last, as_of);
-            out.push(Row {
-                key: g.key.clone(),
-                sub_goal_id: g.id,
-                measure: format!("{}. {}", m.number, m.title),
-                theme: theme.map(|t| t.title.clone()).unwrap_or_default(),
-                role: MeasureRole::from_stored(&m.role).label_da().to_string(),
-                text: g.text.clone(),
-                owners: owners.join(", "),
-                deadline: deadline.label_da(),
-                due_date: deadline.due_date(),
-                status: status.shown_label(&flags).to_string(),
-                progress: g.progress,
-                last_update: last,
-                note: g.last_note.clone().unwrap_or_default(),
-                overdue: flags.overdue,
-            });
-        }
+        let latest = g.latest.as_ref();
+        out.push(Row {
+            key: g.key.clone(),
+            sub_goal_id: g.id,
+            measure: format!("{}. {}", m.number, m.title),
+            theme: theme.map(|t| t.title.clone()).unwrap_or_default(),
+            role: m.role.label_da().to_string(),
+            text: g.text.clone(),
+            owners: g.owner_names(),
+            deadline: g.deadline.label_da(),
+            due_date: g.deadline.due_date(),
+            status: g.status_label().to_string(),
+            progress: g.progress,
+            last_update: latest.map(|u| u.date),
+            note: latest.and_then(|u| u.note.clone()).unwrap_or_default(),
+            overdue: g.flags.overdue,
+        });
     }
-    out
+    Ok(out)
 }
 
 fn cells(r: &Row) -> [String; 13] {
@@ -297,6 +285,49 @@ pub fn xlsx(
     ws.set_column_width(1, 50)?;
     ws.set_freeze_panes(1, 2)?;
     ws.autofilter(0, 0, indicators.len() as u32, base + years.len() as u16 - 1)?;
+
+    // Every value with where it came from: an administrator, or an owner's progress report.
+    let ws = wb.add_worksheet().set_name("Nøgletalskilder")?;
+    let heads = [
+        "Kode",
+        "Nøgletal",
+        "År",
+        "Værdi",
+        "Kilde",
+        "Af",
+        "Dato",
+        "Delmål",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    let mut row = 0u32;
+    for (ind, key, values) in indicators {
+        for v in values {
+            row += 1;
+            let (source, on, sub_goal) = match v.source {
+                ValueSource::OwnerReport => (
+                    "Indberettet af ansvarlig",
+                    v.reported_as_of.unwrap_or(v.updated_at.date()),
+                    key.as_deref().unwrap_or(""),
+                ),
+                ValueSource::Admin => ("Sat af administrator", v.updated_at.date(), ""),
+            };
+            ws.write_string(row, 0, &ind.code)?;
+            ws.write_string(row, 1, &ind.name)?;
+            ws.write_number(row, 2, f64::from(v.year))?;
+            ws.write_number(row, 3, v.value)?;
+            ws.write_string(row, 4, source)?;
+            ws.write_string(row, 5, &v.updated_by)?;
+            ws.write_date_with_format(row, 6, &excel_date(on)?, &date)?;
+            ws.write_string(row, 7, sub_goal)?;
+        }
+    }
+    ws.set_column_width(1, 50)?;
+    ws.set_column_width(4, 24)?;
+    ws.set_column_width(5, 28)?;
+    ws.set_column_width(6, 12)?;
+    ws.set_freeze_panes(1, 0)?;
     wb.save_to_buffer()
 }
 

@@ -10,7 +10,8 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use super::error::ApiError;
 use super::run_db;
 use crate::db::store::{self, Principal};
-use crate::domain::token::{self, Role};
+use crate::domain::access;
+use crate::domain::token;
 use crate::startup::AppState;
 
 /// The caller of a request: a principal if a valid token was sent, none otherwise.
@@ -38,15 +39,8 @@ impl Caller {
 }
 
 fn require_admin(p: &Principal) -> Result<&Principal, ApiError> {
-    if p.role == Role::Admin {
-        Ok(p)
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "this request needs an admin token; '{}' has the role {}",
-            p.name,
-            p.role.as_str()
-        )))
-    }
+    access::may_administer(p.role, &p.name).map_err(|r| ApiError::Forbidden(r.0))?;
+    Ok(p)
 }
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {

@@ -5,8 +5,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::models::*;
-use crate::db::store::{self, MeasureDetail, PlanData};
+use crate::db::store::{self, MeasureDetail, PlanData, StoreError, StoreResult};
 use crate::domain::plan_doc::{DeadlineDoc, MeasureRole, TargetDoc};
+use crate::domain::states::{ChangeKind, ValueSource};
+use crate::domain::subgoal::{SubGoal, SubGoalState};
 use crate::domain::{Deadline, DeadlineKind, Flags, Status};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -85,10 +87,6 @@ impl From<Deadline> for DeadlineView {
     }
 }
 
-fn status_of(s: &str) -> Status {
-    Status::parse(s).unwrap_or(Status::NotStarted)
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OwnerRef {
     pub id: i32,
@@ -125,30 +123,35 @@ pub struct SubGoalView {
     pub etag: String,
 }
 
-pub fn sub_goal_view(g: &SubGoalRow, measure_number: i32, as_of: NaiveDate) -> SubGoalView {
-    let deadline = Deadline::from_stored(&g.deadline_kind, g.deadline_year);
-    let status = status_of(&g.status);
-    let flags = Flags::compute(&deadline, status, g.last_update_at.map(|t| t.date()), as_of);
-    SubGoalView {
-        id: g.id,
-        key: g.key.clone(),
-        measure_number,
-        text: g.text.clone(),
-        wording_pending: g.wording_pending != 0,
-        deadline: deadline.into(),
-        target: store::target_of(g),
-        status,
-        status_label: status.label_da().to_string(),
-        status_reason: g.status_reason.clone(),
-        progress: g.progress,
-        achieved_on: g.achieved_on,
-        last_update_at: g.last_update_at.map(|t| t.and_utc()),
-        last_as_of: g.last_as_of,
-        latest_note: g.last_note.clone(),
-        latest_kpi_value: g.last_kpi_value,
-        flags,
-        etag: store::etag(g),
+impl From<&SubGoalState> for SubGoalView {
+    fn from(g: &SubGoalState) -> Self {
+        let latest = g.latest.as_ref();
+        SubGoalView {
+            id: g.id,
+            key: g.key.clone(),
+            measure_number: g.measure_number,
+            text: g.text.clone(),
+            wording_pending: g.wording_pending,
+            deadline: g.deadline.into(),
+            target: g.target.clone(),
+            status: g.status,
+            status_label: g.status.label_da().to_string(),
+            status_reason: g.status_reason.clone(),
+            progress: g.progress,
+            achieved_on: g.achieved_on,
+            last_update_at: latest.and_then(|u| u.recorded_at).map(|t| t.and_utc()),
+            last_as_of: latest.and_then(|u| u.as_of),
+            latest_note: latest.and_then(|u| u.note.clone()),
+            latest_kpi_value: latest.and_then(|u| u.kpi_value),
+            flags: g.flags,
+            etag: g.etag(),
+        }
     }
+}
+
+/// A sub-goal on its own, as it stands on `as_of`.
+pub fn sub_goal_view(g: SubGoal, as_of: NaiveDate) -> SubGoalView {
+    SubGoalView::from(&SubGoalState::at(g, as_of))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -186,7 +189,7 @@ pub struct RevisionView {
     pub id: i32,
     pub sub_goal_key: String,
     /// changed, added, dropped (decisions in the adopted plan), edited (API), imported.
-    pub kind: String,
+    pub kind: ChangeKind,
     pub old_text: Option<String>,
     pub new_text: Option<String>,
     pub old_deadline: Option<DeadlineView>,
@@ -202,27 +205,27 @@ fn parse_target(t: &Option<String>) -> Option<TargetDoc> {
     t.as_deref().and_then(|s| serde_json::from_str(s).ok())
 }
 
-pub fn revision_view(r: &RevisionRow, key: &str) -> RevisionView {
-    RevisionView {
+pub fn revision_view(r: &RevisionRow, key: &str) -> StoreResult<RevisionView> {
+    Ok(RevisionView {
         id: r.id,
         sub_goal_key: key.to_string(),
-        kind: r.kind.clone(),
+        kind: r.kind,
         old_text: r.old_text.clone(),
         new_text: r.new_text.clone(),
         old_deadline: r
-            .old_deadline_kind
-            .as_deref()
-            .map(|k| Deadline::from_stored(k, r.old_deadline_year).into()),
+            .old_deadline()
+            .map_err(|e| StoreError::Corrupt(e.message))?
+            .map(DeadlineView::from),
         new_deadline: r
-            .new_deadline_kind
-            .as_deref()
-            .map(|k| Deadline::from_stored(k, r.new_deadline_year).into()),
+            .new_deadline()
+            .map_err(|e| StoreError::Corrupt(e.message))?
+            .map(DeadlineView::from),
         old_target: parse_target(&r.old_target),
         new_target: parse_target(&r.new_target),
         changed_by: r.changed_by.clone(),
         reason: r.reason.clone(),
         changed_at: r.changed_at.and_utc(),
-    }
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -238,16 +241,28 @@ pub struct MeasureDetailView {
     pub revisions: Vec<RevisionView>,
 }
 
-pub fn measure_detail_view(d: &MeasureDetail, as_of: NaiveDate) -> MeasureDetailView {
+pub fn measure_detail_view(d: &MeasureDetail, as_of: NaiveDate) -> StoreResult<MeasureDetailView> {
     let m = &d.measure;
-    let role = MeasureRole::from_stored(&m.role);
-    MeasureDetailView {
+    let sub_goals = d.sub_goal_models()?;
+    let revisions = d
+        .revisions
+        .iter()
+        .map(|r| {
+            let key = d
+                .sub_goals
+                .iter()
+                .find(|g| g.id == r.sub_goal_id)
+                .map_or("", |g| g.key.as_str());
+            revision_view(r, key)
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok(MeasureDetailView {
         measure: MeasureView {
             number: m.number,
             title: m.title.clone(),
             theme_code: d.theme.code.clone(),
-            role_label: role.label_da().to_string(),
-            role,
+            role_label: m.role.label_da().to_string(),
+            role: m.role,
             owners: d
                 .owners
                 .iter()
@@ -256,37 +271,30 @@ pub fn measure_detail_view(d: &MeasureDetail, as_of: NaiveDate) -> MeasureDetail
                     name: o.name.clone(),
                 })
                 .collect(),
-            sub_goals: d
-                .sub_goals
-                .iter()
-                .map(|g| sub_goal_view(g, m.number, as_of))
+            sub_goals: sub_goals
+                .into_iter()
+                .map(|g| sub_goal_view(g, as_of))
                 .collect(),
         },
         theme_title: d.theme.title.clone(),
         notes: m.notes.clone(),
         assessment: m.assessment.clone(),
         comments: d.comments.iter().map(CommentView::from).collect(),
-        revisions: d
-            .revisions
-            .iter()
-            .map(|r| {
-                let key = d
-                    .sub_goals
-                    .iter()
-                    .find(|g| g.id == r.sub_goal_id)
-                    .map_or("", |g| g.key.as_str());
-                revision_view(r, key)
-            })
-            .collect(),
-    }
+        revisions,
+    })
 }
 
-/// Every measure of a plan with its sub-goals, in plan order.
-pub fn measure_views(data: &PlanData, as_of: NaiveDate) -> Vec<MeasureView> {
-    data.measures
+/// Every measure of a plan with its sub-goals as they stand on `as_of`, in plan order.
+pub fn measure_views(data: &PlanData, as_of: NaiveDate) -> StoreResult<Vec<MeasureView>> {
+    let mut states = data.sub_goals_at(as_of)?.into_iter().peekable();
+    Ok(data
+        .measures
         .iter()
         .map(|m| {
-            let role = MeasureRole::from_stored(&m.role);
+            let mut sub_goals = Vec::new();
+            while let Some(g) = states.next_if(|g| g.measure_number == m.number) {
+                sub_goals.push(SubGoalView::from(&g));
+            }
             MeasureView {
                 number: m.number,
                 title: m.title.clone(),
@@ -296,8 +304,8 @@ pub fn measure_views(data: &PlanData, as_of: NaiveDate) -> Vec<MeasureView> {
                     .find(|t| t.id == m.theme_id)
                     .map(|t| t.code.clone())
                     .unwrap_or_default(),
-                role_label: role.label_da().to_string(),
-                role,
+                role_label: m.role.label_da().to_string(),
+                role: m.role,
                 owners: data
                     .owners
                     .iter()
@@ -307,15 +315,10 @@ pub fn measure_views(data: &PlanData, as_of: NaiveDate) -> Vec<MeasureView> {
                         name: o.name.clone(),
                     })
                     .collect(),
-                sub_goals: data
-                    .sub_goals
-                    .iter()
-                    .filter(|g| g.measure_id == m.id)
-                    .map(|g| sub_goal_view(g, m.number, as_of))
-                    .collect(),
+                sub_goals,
             }
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -339,7 +342,7 @@ impl From<&ProgressRow> for ProgressView {
         Self {
             id: p.id,
             sub_goal_id: p.sub_goal_id,
-            status: status_of(&p.status),
+            status: p.status,
             progress: p.progress,
             note: p.note.clone(),
             kpi_value: p.kpi_value,
@@ -454,8 +457,16 @@ pub struct IndicatorValueView {
     pub year: i32,
     pub value: f64,
     pub note: Option<String>,
+    /// `admin`: set by an administrator, who overrides owners' reports for the year;
+    /// `owner_report`: the `kpi_value` of a progress update on the linked sub-goal.
+    pub source: ValueSource,
+    /// The administrator, or the owner who reported it.
     pub updated_by: String,
     pub updated_at: DateTime<Utc>,
+    /// The progress update it came with (`owner_report`).
+    pub progress_update_id: Option<i32>,
+    /// The date that update speaks for (`owner_report`).
+    pub reported_as_of: Option<NaiveDate>,
 }
 
 impl From<&IndicatorValueRow> for IndicatorValueView {
@@ -464,8 +475,11 @@ impl From<&IndicatorValueRow> for IndicatorValueView {
             year: v.year,
             value: v.value,
             note: v.note.clone(),
+            source: v.source,
             updated_by: v.updated_by.clone(),
             updated_at: v.updated_at.and_utc(),
+            progress_update_id: v.progress_update_id,
+            reported_as_of: v.reported_as_of,
         }
     }
 }

@@ -136,6 +136,16 @@ impl From<DomainError> for ApiError {
     }
 }
 
+impl From<crate::report::ReportError> for ApiError {
+    fn from(e: crate::report::ReportError) -> Self {
+        use crate::report::ReportError;
+        match e {
+            ReportError::Invalid(d) => d.into(),
+            e => Self::Internal(e.to_string()),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -150,6 +160,7 @@ impl From<StoreError> for ApiError {
                 Self::Unavailable(format!("database: {e}"))
             }
             StoreError::Db(e) => Self::Internal(format!("database: {e}")),
+            e @ StoreError::Corrupt(_) => Self::Internal(e.to_string()),
         }
     }
 }

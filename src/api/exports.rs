@@ -30,7 +30,7 @@ async fn plan_rows(
     caller.require_read(state)?;
     let s = slug.to_string();
     let data = run_db(state, move |c| store::load_plan(c, &s)).await?;
-    let rows = export::rows(&data, today(), owner);
+    let rows = export::rows(&data, today(), owner)?;
     Ok((data, rows))
 }
 
@@ -64,7 +64,7 @@ pub async fn xlsx(
     let slug = slug.into_inner();
     let s = slug.clone();
     let (data, indicators) = run_db(&state, move |c| store::load_export(c, &s)).await?;
-    let rows = export::rows(&data, today(), query.owner.as_deref());
+    let rows = export::rows(&data, today(), query.owner.as_deref())?;
     let bytes = web::block(move || export::xlsx(&data.plan.title, &rows, &indicators))
         .await
         .map_err(|e| ApiError::Internal(format!("xlsx task: {e}")))?

@@ -217,7 +217,7 @@ pub async fn list_measures(
     let load = move |c: &mut DbConn| store::load_plan(c, &slug);
     cache::respond(&state, &req, key, load, move |data| {
         q.check_theme(&data)?;
-        let measures: Vec<MeasureView> = dto::measure_views(&data, q.as_of())
+        let measures: Vec<MeasureView> = dto::measure_views(&data, q.as_of())?
             .into_iter()
             .filter(|m| q.measure_matches(&data, m))
             .filter(|m| {
@@ -251,7 +251,7 @@ pub async fn get_measure(
     let key = CacheKey::new(&slug, format!("measure {number} {as_of}"));
     let load = move |c: &mut DbConn| store::load_measure(c, &slug, number);
     cache::respond(&state, &req, key, load, move |detail| {
-        Ok(dto::measure_detail_view(&detail, as_of))
+        Ok(dto::measure_detail_view(&detail, as_of)?)
     })
     .await
 }
@@ -283,7 +283,7 @@ pub async fn list_sub_goals(
     let load = move |c: &mut DbConn| store::load_plan(c, &slug);
     cache::respond(&state, &req, key, load, move |data| {
         q.check_theme(&data)?;
-        let goals: Vec<SubGoalView> = dto::measure_views(&data, q.as_of())
+        let goals: Vec<SubGoalView> = dto::measure_views(&data, q.as_of())?
             .into_iter()
             .filter(|m| q.measure_matches(&data, m))
             .flat_map(|m| m.sub_goals)

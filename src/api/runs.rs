@@ -14,6 +14,7 @@ use super::run_db;
 use crate::clock::TIME_ZONE;
 use crate::db::runs::{self, RunFilter, RunWithPlan};
 use crate::domain::schedule::period_covered;
+use crate::domain::states::RunState;
 use crate::domain::{DomainError, Period};
 use crate::report::ReportKind;
 use crate::startup::AppState;
@@ -22,11 +23,11 @@ use crate::startup::AppState;
 pub struct RunView {
     pub id: i32,
     pub plan: String,
-    pub kind: String,
+    pub kind: ReportKind,
     pub period: String,
     pub revision: i32,
     /// pending, generating, queued, sent or failed.
-    pub state: String,
+    pub state: RunState,
     /// Made after its due time had passed (the service was down).
     pub catch_up: bool,
     pub due_at: DateTime<Utc>,
@@ -48,11 +49,11 @@ fn view((r, plan): &RunWithPlan) -> RunView {
     RunView {
         id: r.id,
         plan: plan.clone(),
-        kind: r.kind.clone(),
+        kind: r.kind,
         period: r.period.clone(),
         revision: r.revision,
-        state: r.state.clone(),
-        catch_up: r.catch_up != 0,
+        state: r.state,
+        catch_up: r.catch_up,
         due_at: r.due_at.and_utc(),
         attempts: r.attempts,
         last_error: r.last_error.clone(),
@@ -98,11 +99,25 @@ pub async fn list_runs(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_read(&state)?;
     let q = query.into_inner();
+    let kind = q
+        .kind
+        .map(|k| {
+            ReportKind::parse(&k).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "kind: unknown report kind '{k}'; expected ugo-status, green-accounts or council-annual"
+                ))
+            })
+        })
+        .transpose()?;
+    let run_state = q
+        .state
+        .map(|s| RunState::parse(&s).map_err(|e| ApiError::BadRequest(e.to_string())))
+        .transpose()?;
     let filter = RunFilter {
         plan: q.plan,
-        kind: q.kind,
+        kind,
         period: q.period,
-        state: q.state,
+        state: run_state,
     };
     let rows = run_db(&state, move |c| runs::list_runs(c, &filter)).await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(view).collect::<Vec<_>>()))
@@ -148,9 +163,9 @@ pub async fn get_run_pdf(
     let pdf = base64::engine::general_purpose::STANDARD
         .decode(b64)
         .map_err(|e| ApiError::Internal(format!("archived PDF of run {id}: {e}")))?;
-    let name = match (ReportKind::parse(&run.kind), run.period.parse::<Period>()) {
-        (Some(k), Ok(p)) => k.file_name(p),
-        _ => format!("klimaspor-run-{id}.pdf"),
+    let name = match run.period.parse::<Period>() {
+        Ok(p) => run.kind.file_name(p),
+        Err(_) => format!("klimaspor-run-{id}.pdf"),
     };
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")

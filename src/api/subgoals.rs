@@ -60,8 +60,8 @@ pub async fn get_sub_goal(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_read(&state)?;
     let id = id.into_inner();
-    let ctx = run_db(&state, move |c| store::get_sub_goal(c, id)).await?;
-    let view = dto::sub_goal_view(&ctx.sub_goal, ctx.measure.number, today());
+    let goal = run_db(&state, move |c| store::get_sub_goal(c, id)).await?;
+    let view = dto::sub_goal_view(goal, today());
     let etag = view.etag.clone();
     Ok(with_etag(HttpResponse::Ok().json(view), &etag))
 }
@@ -100,11 +100,11 @@ pub async fn patch_sub_goal(
         reason: body.reason,
     })?;
     let now = crate::clock::now_utc();
-    let ctx = run_write(&state, move |c| {
+    let goal = run_write(&state, move |c| {
         store::patch_sub_goal(c, id, expected, &who, &patch, now)
     })
     .await?;
-    let view = dto::sub_goal_view(&ctx.sub_goal, ctx.measure.number, today());
+    let view = dto::sub_goal_view(goal, today());
     let etag = view.etag.clone();
     Ok(with_etag(HttpResponse::Ok().json(view), &etag))
 }
@@ -156,11 +156,11 @@ pub async fn post_progress(
         )
     })?;
     let now = crate::clock::now_utc();
-    let (ctx, update) = run_write(&state, move |c| {
+    let (goal, update) = run_write(&state, move |c| {
         store::append_progress(c, id, expected, &who, &report, now)
     })
     .await?;
-    let sub_goal = dto::sub_goal_view(&ctx.sub_goal, ctx.measure.number, today);
+    let sub_goal = dto::sub_goal_view(goal, today);
     let etag = sub_goal.etag.clone();
     let location = format!("/api/v1/subgoals/{id}/progress/{}", update.id);
     let res = HttpResponse::Created()

@@ -14,6 +14,7 @@ use super::store::{StoreResult, target_of};
 use super::{DbConn, write_tx};
 use crate::domain::Status;
 use crate::domain::plan_doc::{CommentDoc, DeadlineDoc, PlanDoc, SubGoalDoc, TargetDoc};
+use crate::domain::states::ChangeKind;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tally {
@@ -191,7 +192,7 @@ fn import_in_tx(
             Some(r) => {
                 let changed = r.theme_id != theme_id
                     || r.title != m.title
-                    || r.role != m.role.as_str()
+                    || r.role != m.role
                     || r.notes != m.notes
                     || r.assessment != m.assessment;
                 if changed {
@@ -199,7 +200,7 @@ fn import_in_tx(
                         .set((
                             measures::theme_id.eq(theme_id),
                             measures::title.eq(&m.title),
-                            measures::role.eq(m.role.as_str()),
+                            measures::role.eq(m.role),
                             measures::notes.eq(&m.notes),
                             measures::assessment.eq(&m.assessment),
                         ))
@@ -216,7 +217,7 @@ fn import_in_tx(
                         measures::theme_id.eq(theme_id),
                         measures::number.eq(m.number),
                         measures::title.eq(&m.title),
-                        measures::role.eq(m.role.as_str()),
+                        measures::role.eq(m.role),
                         measures::notes.eq(&m.notes),
                         measures::assessment.eq(&m.assessment),
                     ))
@@ -377,7 +378,7 @@ fn sync_sub_goal(
         .get_result(conn)
         .optional()?;
     let t = g.target.as_ref();
-    let pending = i32::from(g.wording_pending);
+    let pending = g.wording_pending;
     match row {
         None => {
             let status = if g.dropped_reason.is_some() {
@@ -391,11 +392,11 @@ fn sync_sub_goal(
                     sub_goals::key.eq(&g.key),
                     sub_goals::position.eq(position),
                     sub_goals::text.eq(&g.text),
-                    sub_goals::deadline_kind.eq(g.deadline.kind.as_str()),
+                    sub_goals::deadline_kind.eq(g.deadline.kind),
                     sub_goals::deadline_year.eq(g.deadline.year),
                     TargetColumns::from(t),
                     sub_goals::wording_pending.eq(pending),
-                    sub_goals::status.eq(status.as_str()),
+                    sub_goals::status.eq(status),
                     sub_goals::status_reason.eq(&g.dropped_reason),
                     sub_goals::progress.eq(0),
                     sub_goals::version.eq(1),
@@ -406,15 +407,12 @@ fn sync_sub_goal(
                 let prev = r.previous_deadline.unwrap_or(g.deadline);
                 let rev = NewRevision {
                     sub_goal_id: id,
-                    kind: r.kind.as_str().to_string(),
+                    kind: ChangeKind::from(r.kind),
                     old_text: r.previous_text.clone(),
                     new_text: Some(g.text.clone()),
-                    old_deadline_kind: r
-                        .previous_text
-                        .as_ref()
-                        .map(|_| prev.kind.as_str().to_string()),
+                    old_deadline_kind: r.previous_text.as_ref().map(|_| prev.kind),
                     old_deadline_year: r.previous_text.as_ref().and(prev.year),
-                    new_deadline_kind: Some(g.deadline.kind.as_str().to_string()),
+                    new_deadline_kind: Some(g.deadline.kind),
                     new_deadline_year: g.deadline.year,
                     old_target: None,
                     new_target: target_text(&g.target),
@@ -430,7 +428,7 @@ fn sync_sub_goal(
         }
         Some(r) => {
             let old_deadline = DeadlineDoc {
-                kind: crate::domain::DeadlineKind::parse(&r.deadline_kind)?,
+                kind: r.deadline_kind,
                 year: r.deadline_year,
             };
             let old_target = target_of(&r);
@@ -444,7 +442,7 @@ fn sync_sub_goal(
                 .set((
                     sub_goals::position.eq(position),
                     sub_goals::text.eq(&g.text),
-                    sub_goals::deadline_kind.eq(g.deadline.kind.as_str()),
+                    sub_goals::deadline_kind.eq(g.deadline.kind),
                     sub_goals::deadline_year.eq(g.deadline.year),
                     TargetColumns::from(t),
                     sub_goals::wording_pending.eq(pending),
@@ -454,12 +452,12 @@ fn sync_sub_goal(
             if content_changed {
                 let rev = NewRevision {
                     sub_goal_id: r.id,
-                    kind: "imported".into(),
+                    kind: ChangeKind::Imported,
                     old_text: Some(r.text.clone()),
                     new_text: Some(g.text.clone()),
-                    old_deadline_kind: Some(r.deadline_kind.clone()),
+                    old_deadline_kind: Some(r.deadline_kind),
                     old_deadline_year: r.deadline_year,
-                    new_deadline_kind: Some(g.deadline.kind.as_str().to_string()),
+                    new_deadline_kind: Some(g.deadline.kind),
                     new_deadline_year: g.deadline.year,
                     old_target: target_text(&old_target),
                     new_target: target_text(&g.target),

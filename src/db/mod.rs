@@ -13,9 +13,11 @@
 pub mod import;
 pub mod models;
 pub mod native;
+pub mod read;
 pub mod runs;
 pub mod schema;
 pub mod store;
+pub mod types;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

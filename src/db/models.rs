@@ -4,7 +4,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
-use crate::domain::plan_doc::TargetDoc;
+use crate::domain::plan_doc::{MeasureRole, TargetDoc};
+use crate::domain::states::{ChangeKind, ValueSource};
+use crate::domain::token::Role;
+use crate::domain::{Deadline, DeadlineKind, DomainError, Status};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = plans)]
@@ -48,7 +51,7 @@ pub struct MeasureRow {
     pub theme_id: i32,
     pub number: i32,
     pub title: String,
-    pub role: String,
+    pub role: MeasureRole,
     pub notes: Option<String>,
     pub assessment: Option<String>,
 }
@@ -61,7 +64,7 @@ pub struct SubGoalRow {
     pub key: String,
     pub position: i32,
     pub text: String,
-    pub deadline_kind: String,
+    pub deadline_kind: DeadlineKind,
     pub deadline_year: Option<i32>,
     pub target_metric: Option<String>,
     pub target_unit: Option<String>,
@@ -69,8 +72,8 @@ pub struct SubGoalRow {
     pub target_baseline_value: Option<f64>,
     pub target_value: Option<f64>,
     pub target_note: Option<String>,
-    pub wording_pending: i32,
-    pub status: String,
+    pub wording_pending: bool,
+    pub status: Status,
     pub status_reason: Option<String>,
     pub progress: i32,
     pub achieved_on: Option<NaiveDate>,
@@ -79,6 +82,23 @@ pub struct SubGoalRow {
     pub last_note: Option<String>,
     pub last_kpi_value: Option<f64>,
     pub version: i32,
+}
+
+impl SubGoalRow {
+    /// The sub-goal's deadline. Both columns were checked on the way in; a pair that is not a
+    /// deadline (written by hand, or by a newer version) is an error, never read as "none"
+    /// (which would make an overdue sub-goal look on time).
+    pub fn deadline(&self) -> Result<Deadline, DomainError> {
+        Deadline::new(self.deadline_kind, self.deadline_year).map_err(|e| {
+            DomainError::new(
+                "deadline",
+                format!(
+                    "sub-goal {} holds no valid deadline: {}",
+                    self.key, e.message
+                ),
+            )
+        })
+    }
 }
 
 impl NewProgress {
@@ -119,7 +139,7 @@ impl NewProgress {
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = sub_goals, treat_none_as_null = true)]
 pub struct SubGoalProgress {
-    pub status: String,
+    pub status: Status,
     pub progress: i32,
     pub status_reason: Option<String>,
     pub achieved_on: Option<NaiveDate>,
@@ -187,12 +207,12 @@ impl From<Option<&TargetDoc>> for TargetColumns {
 pub struct RevisionRow {
     pub id: i32,
     pub sub_goal_id: i32,
-    pub kind: String,
+    pub kind: ChangeKind,
     pub old_text: Option<String>,
     pub new_text: Option<String>,
-    pub old_deadline_kind: Option<String>,
+    pub old_deadline_kind: Option<DeadlineKind>,
     pub old_deadline_year: Option<i32>,
-    pub new_deadline_kind: Option<String>,
+    pub new_deadline_kind: Option<DeadlineKind>,
     pub new_deadline_year: Option<i32>,
     pub old_target: Option<String>,
     pub new_target: Option<String>,
@@ -201,16 +221,35 @@ pub struct RevisionRow {
     pub changed_at: NaiveDateTime,
 }
 
+impl RevisionRow {
+    fn deadline(
+        kind: Option<DeadlineKind>,
+        year: Option<i32>,
+    ) -> Result<Option<Deadline>, DomainError> {
+        kind.map(|k| Deadline::new(k, year)).transpose()
+    }
+
+    /// The deadline before the change, if the revision records one.
+    pub fn old_deadline(&self) -> Result<Option<Deadline>, DomainError> {
+        Self::deadline(self.old_deadline_kind, self.old_deadline_year)
+    }
+
+    /// The deadline after the change, if the revision records one.
+    pub fn new_deadline(&self) -> Result<Option<Deadline>, DomainError> {
+        Self::deadline(self.new_deadline_kind, self.new_deadline_year)
+    }
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = sub_goal_revisions)]
 pub struct NewRevision {
     pub sub_goal_id: i32,
-    pub kind: String,
+    pub kind: ChangeKind,
     pub old_text: Option<String>,
     pub new_text: Option<String>,
-    pub old_deadline_kind: Option<String>,
+    pub old_deadline_kind: Option<DeadlineKind>,
     pub old_deadline_year: Option<i32>,
-    pub new_deadline_kind: Option<String>,
+    pub new_deadline_kind: Option<DeadlineKind>,
     pub new_deadline_year: Option<i32>,
     pub old_target: Option<String>,
     pub new_target: Option<String>,
@@ -237,7 +276,7 @@ pub struct CommentRow {
 pub struct TokenRow {
     pub id: i32,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub owner_id: Option<i32>,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
@@ -249,7 +288,7 @@ pub struct TokenRow {
 pub struct ProgressRow {
     pub id: i32,
     pub sub_goal_id: i32,
-    pub status: String,
+    pub status: Status,
     pub progress: i32,
     pub note: Option<String>,
     pub kpi_value: Option<f64>,
@@ -267,7 +306,7 @@ pub struct ProgressRow {
 #[diesel(table_name = progress_updates, treat_none_as_null = true)]
 pub struct NewProgress {
     pub sub_goal_id: i32,
-    pub status: String,
+    pub status: Status,
     pub progress: i32,
     pub note: Option<String>,
     pub kpi_value: Option<f64>,
@@ -303,4 +342,9 @@ pub struct IndicatorValueRow {
     pub note: Option<String>,
     pub updated_by: String,
     pub updated_at: NaiveDateTime,
+    pub source: ValueSource,
+    /// The progress update it was reported with (`source` = owner report).
+    pub progress_update_id: Option<i32>,
+    /// The date that update speaks for.
+    pub reported_as_of: Option<NaiveDate>,
 }

@@ -9,17 +9,19 @@ use diesel::prelude::*;
 use super::schema::{mail_outbox, plans, report_runs};
 use super::store::{StoreError, StoreResult};
 use super::{DbConn, read_tx, write_tx};
+use crate::domain::report_kind::ReportKind;
+use crate::domain::states::{MailState, RunState};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = report_runs)]
 pub struct RunRow {
     pub id: i32,
     pub plan_id: i32,
-    pub kind: String,
+    pub kind: ReportKind,
     pub period: String,
     pub revision: i32,
-    pub state: String,
-    pub catch_up: i32,
+    pub state: RunState,
+    pub catch_up: bool,
     pub due_at: NaiveDateTime,
     pub recipients: String,
     pub lease_owner: Option<String>,
@@ -48,7 +50,7 @@ pub struct MailRow {
     pub subject: String,
     pub body: String,
     pub attachment_name: Option<String>,
-    pub state: String,
+    pub state: MailState,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub first_attempt_at: Option<NaiveDateTime>,
@@ -67,7 +69,7 @@ pub type RunWithPlan = (RunRow, String);
 #[derive(Debug, Clone)]
 pub struct DueRun {
     pub plan_id: i32,
-    pub kind: String,
+    pub kind: ReportKind,
     pub period: String,
     pub due_at: NaiveDateTime,
     pub catch_up: bool,
@@ -100,8 +102,8 @@ pub fn insert_due_run(conn: &mut DbConn, run: &DueRun, now: NaiveDateTime) -> St
             report_runs::kind.eq(&run.kind),
             report_runs::period.eq(&run.period),
             report_runs::revision.eq(1),
-            report_runs::state.eq("pending"),
-            report_runs::catch_up.eq(i32::from(run.catch_up)),
+            report_runs::state.eq(RunState::Pending),
+            report_runs::catch_up.eq(run.catch_up),
             report_runs::due_at.eq(run.due_at),
             report_runs::recipients.eq(&run.recipients),
             report_runs::created_at.eq(now),
@@ -157,8 +159,8 @@ pub fn request_run(
                 report_runs::kind.eq(kind),
                 report_runs::period.eq(period),
                 report_runs::revision.eq(revision),
-                report_runs::state.eq("pending"),
-                report_runs::catch_up.eq(0),
+                report_runs::state.eq(RunState::Pending),
+                report_runs::catch_up.eq(false),
                 report_runs::due_at.eq(now),
                 report_runs::recipients.eq(recipients),
                 report_runs::created_at.eq(now),
@@ -183,9 +185,9 @@ pub fn get_run(conn: &mut DbConn, id: i32) -> StoreResult<RunWithPlan> {
 #[derive(Debug, Clone, Default)]
 pub struct RunFilter {
     pub plan: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<ReportKind>,
     pub period: Option<String>,
-    pub state: Option<String>,
+    pub state: Option<RunState>,
 }
 
 pub fn list_runs(conn: &mut DbConn, f: &RunFilter) -> StoreResult<Vec<RunWithPlan>> {
@@ -197,13 +199,13 @@ pub fn list_runs(conn: &mut DbConn, f: &RunFilter) -> StoreResult<Vec<RunWithPla
         q = q.filter(plans::slug.eq(p.clone()));
     }
     if let Some(k) = &f.kind {
-        q = q.filter(report_runs::kind.eq(k.clone()));
+        q = q.filter(report_runs::kind.eq(*k));
     }
     if let Some(p) = &f.period {
         q = q.filter(report_runs::period.eq(p.clone()));
     }
     if let Some(s) = &f.state {
-        q = q.filter(report_runs::state.eq(s.clone()));
+        q = q.filter(report_runs::state.eq(*s));
     }
     Ok(q.order(report_runs::id.desc()).load(conn)?)
 }
@@ -237,9 +239,11 @@ pub fn claim_run(
 ) -> StoreResult<Option<RunWithPlan>> {
     let candidates: Vec<(i32, i32)> = report_runs::table
         .filter(
-            report_runs::state.eq("pending").or(report_runs::state
-                .eq("generating")
-                .and(report_runs::lease_until.lt(now))),
+            report_runs::state
+                .eq(RunState::Pending)
+                .or(report_runs::state
+                    .eq(RunState::Generating)
+                    .and(report_runs::lease_until.lt(now))),
         )
         .order((report_runs::due_at.asc(), report_runs::id.asc()))
         .select((report_runs::id, report_runs::fence))
@@ -251,13 +255,15 @@ pub fn claim_run(
                 .filter(report_runs::id.eq(id))
                 .filter(report_runs::fence.eq(fence))
                 .filter(
-                    report_runs::state.eq("pending").or(report_runs::state
-                        .eq("generating")
-                        .and(report_runs::lease_until.lt(now))),
+                    report_runs::state
+                        .eq(RunState::Pending)
+                        .or(report_runs::state
+                            .eq(RunState::Generating)
+                            .and(report_runs::lease_until.lt(now))),
                 ),
         )
         .set((
-            report_runs::state.eq("generating"),
+            report_runs::state.eq(RunState::Generating),
             report_runs::lease_owner.eq(me),
             report_runs::lease_until.eq(lease_until),
             report_runs::fence.eq(fence + 1),
@@ -298,11 +304,11 @@ pub fn complete_run(
             report_runs::table
                 .filter(report_runs::id.eq(id))
                 .filter(report_runs::fence.eq(fence))
-                .filter(report_runs::state.eq("generating"))
+                .filter(report_runs::state.eq(RunState::Generating))
                 .filter(report_runs::lease_until.ge(now)),
         )
         .set((
-            report_runs::state.eq("queued"),
+            report_runs::state.eq(RunState::Queued),
             report_runs::pdf_base64.eq(&g.pdf_base64),
             report_runs::pdf_sha256.eq(&g.pdf_sha256),
             report_runs::snapshot.eq(&g.snapshot),
@@ -329,7 +335,7 @@ pub fn complete_run(
                 mail_outbox::subject.eq(&g.subject),
                 mail_outbox::body.eq(&g.body),
                 mail_outbox::attachment_name.eq(Some(&g.attachment_name)),
-                mail_outbox::state.eq("pending"),
+                mail_outbox::state.eq(MailState::Pending),
                 mail_outbox::next_attempt_at.eq(now),
                 mail_outbox::created_at.eq(now),
             ))
@@ -352,7 +358,7 @@ pub fn fail_run(
             .filter(report_runs::fence.eq(fence)),
     )
     .set((
-        report_runs::state.eq("failed"),
+        report_runs::state.eq(RunState::Failed),
         report_runs::last_error.eq(error),
         report_runs::lease_owner.eq(None::<String>),
         report_runs::lease_until.eq(None::<NaiveDateTime>),
@@ -386,7 +392,7 @@ pub fn queue_mail(
             mail_outbox::recipients.eq(recipients),
             mail_outbox::subject.eq(subject),
             mail_outbox::body.eq(body),
-            mail_outbox::state.eq("pending"),
+            mail_outbox::state.eq(MailState::Pending),
             mail_outbox::next_attempt_at.eq(now),
             mail_outbox::created_at.eq(now),
         ))
@@ -408,10 +414,10 @@ pub fn claim_mail(
     let candidates: Vec<(i32, i32)> = mail_outbox::table
         .filter(
             mail_outbox::state
-                .eq("pending")
+                .eq(MailState::Pending)
                 .and(mail_outbox::next_attempt_at.le(now))
                 .or(mail_outbox::state
-                    .eq("sending")
+                    .eq(MailState::Sending)
                     .and(mail_outbox::lease_until.lt(now))),
         )
         .order((mail_outbox::next_attempt_at.asc(), mail_outbox::id.asc()))
@@ -425,7 +431,7 @@ pub fn claim_mail(
                 .filter(mail_outbox::fence.eq(fence)),
         )
         .set((
-            mail_outbox::state.eq("sending"),
+            mail_outbox::state.eq(MailState::Sending),
             mail_outbox::lease_owner.eq(me),
             mail_outbox::lease_until.eq(lease_until),
             mail_outbox::fence.eq(fence + 1),
@@ -477,13 +483,16 @@ pub fn record_delivery(
         let target = mail_outbox::table
             .filter(mail_outbox::id.eq(mail.id))
             .filter(mail_outbox::fence.eq(mail.fence))
-            .filter(mail_outbox::state.eq("sending"));
+            .filter(mail_outbox::state.eq(MailState::Sending));
         let (state, next, error, sent_at) = match outcome {
-            Delivery::Sent => ("sent", mail.next_attempt_at, None, Some(now)),
-            Delivery::Retry { at, error } => ("pending", *at, Some(error.clone()), None),
-            Delivery::Failed { error } => {
-                ("failed", mail.next_attempt_at, Some(error.clone()), None)
-            }
+            Delivery::Sent => (MailState::Sent, mail.next_attempt_at, None, Some(now)),
+            Delivery::Retry { at, error } => (MailState::Pending, *at, Some(error.clone()), None),
+            Delivery::Failed { error } => (
+                MailState::Failed,
+                mail.next_attempt_at,
+                Some(error.clone()),
+                None,
+            ),
         };
         let n = diesel::update(target)
             .set((
@@ -500,9 +509,9 @@ pub fn record_delivery(
         }
         if let Some(run_id) = mail.run_id {
             let run_state = match outcome {
-                Delivery::Sent => "sent",
-                Delivery::Retry { .. } => "queued",
-                Delivery::Failed { .. } => "failed",
+                Delivery::Sent => RunState::Sent,
+                Delivery::Retry { .. } => RunState::Queued,
+                Delivery::Failed { .. } => RunState::Failed,
             };
             diesel::update(report_runs::table.find(run_id))
                 .set((
@@ -549,8 +558,10 @@ pub fn outbox_stats(conn: &mut DbConn) -> StoreResult<OutboxStats> {
                 diesel::dsl::count_star(),
             ))
             .load::<(String, String, i64)>(conn)?;
-        let pending =
-            || mail_outbox::table.filter(mail_outbox::state.eq_any(["pending", "sending"]));
+        let pending = || {
+            mail_outbox::table
+                .filter(mail_outbox::state.eq_any([MailState::Pending, MailState::Sending]))
+        };
         let backlog: i64 = pending().count().get_result(conn)?;
         let oldest_pending = pending()
             .select(diesel::dsl::min(mail_outbox::created_at))

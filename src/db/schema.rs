@@ -79,7 +79,7 @@ diesel::table! {
         target_baseline_value -> Nullable<Double>,
         target_value -> Nullable<Double>,
         target_note -> Nullable<Text>,
-        wording_pending -> Integer,
+        wording_pending -> Bool,
         status -> Text,
         status_reason -> Nullable<Text>,
         progress -> Integer,
@@ -176,6 +176,9 @@ diesel::table! {
         note -> Nullable<Text>,
         updated_by -> Text,
         updated_at -> Timestamp,
+        source -> Text,
+        progress_update_id -> Nullable<Integer>,
+        reported_as_of -> Nullable<Date>,
     }
 }
 
@@ -190,6 +193,7 @@ diesel::joinable!(progress_updates -> sub_goals (sub_goal_id));
 diesel::joinable!(api_tokens -> owners (owner_id));
 diesel::joinable!(indicators -> plans (plan_id));
 diesel::joinable!(indicator_values -> indicators (indicator_id));
+diesel::joinable!(indicator_values -> progress_updates (progress_update_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     plans,
@@ -214,7 +218,7 @@ diesel::table! {
         period -> Text,
         revision -> Integer,
         state -> Text,
-        catch_up -> Integer,
+        catch_up -> Bool,
         due_at -> Timestamp,
         recipients -> Text,
         lease_owner -> Nullable<Text>,

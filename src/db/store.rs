@@ -3,16 +3,19 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::models::*;
 use super::native::{CachedUpdate, on_backend};
 use super::schema::*;
-use super::{DbConn, read_tx, write_tx};
+use super::{DbConn, read, read_tx, write_tx};
+use crate::domain::access;
 use crate::domain::edits::{IndicatorValue, MeasureOwners, NewIndicator, NewOwner, SubGoalPatch};
 use crate::domain::plan_doc::TargetDoc;
 use crate::domain::progress::ProgressReport;
+use crate::domain::states::{ChangeKind, ValueSource};
+use crate::domain::subgoal::{SubGoal, SubGoalState};
 use crate::domain::token::Role;
 use crate::domain::{DomainError, EmailAddress, Status};
 
@@ -32,6 +35,9 @@ pub enum StoreError {
     Invalid(#[from] DomainError),
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
+    /// A stored row breaks a rule it was checked against on the way in.
+    #[error("inconsistent stored data: {0}")]
+    Corrupt(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -59,7 +65,7 @@ impl Principal {
 
 /// The entity tag of a sub-goal's current state.
 pub fn etag(sub_goal: &SubGoalRow) -> String {
-    format!("\"sg-{}-v{}\"", sub_goal.id, sub_goal.version)
+    crate::domain::subgoal::etag(sub_goal.id, sub_goal.version)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -75,6 +81,45 @@ pub struct PlanData {
     /// (measure id, owner)
     pub owners: Vec<(i32, OwnerRow)>,
     pub sub_goals: Vec<SubGoalRow>,
+    /// The indicators that follow a sub-goal.
+    pub indicators: Vec<IndicatorRow>,
+}
+
+impl PlanData {
+    pub fn measure_by_id(&self, id: i32) -> Option<&MeasureRow> {
+        self.measures.iter().find(|m| m.id == id)
+    }
+
+    /// The read model of every sub-goal, in plan order.
+    pub fn sub_goal_models(&self) -> StoreResult<Vec<SubGoal>> {
+        self.sub_goals
+            .iter()
+            .map(|g| {
+                let number = self.measure_by_id(g.measure_id).map_or(0, |m| m.number);
+                let owners = self
+                    .owners
+                    .iter()
+                    .filter(|(mid, _)| *mid == g.measure_id)
+                    .map(|(_, o)| read::owner_ref(o))
+                    .collect();
+                read::sub_goal(
+                    g,
+                    number,
+                    owners,
+                    read::indicators_for(&self.indicators, g.id),
+                )
+            })
+            .collect()
+    }
+
+    /// Every sub-goal as it stands on `as_of`.
+    pub fn sub_goals_at(&self, as_of: NaiveDate) -> StoreResult<Vec<SubGoalState>> {
+        Ok(self
+            .sub_goal_models()?
+            .into_iter()
+            .map(|g| SubGoalState::at(g, as_of))
+            .collect())
+    }
 }
 
 pub fn list_plans(conn: &mut DbConn) -> StoreResult<Vec<PlanRow>> {
@@ -147,12 +192,19 @@ pub fn load_plan(conn: &mut DbConn, slug: &str) -> StoreResult<PlanData> {
             .order((measures::number.asc(), sub_goals::position.asc()))
             .select(SubGoalRow::as_select())
             .load(conn)?;
+        let indicators = indicators::table
+            .filter(indicators::plan_id.eq(plan.id))
+            .filter(indicators::sub_goal_id.is_not_null())
+            .order(indicators::code.asc())
+            .select(IndicatorRow::as_select())
+            .load(conn)?;
         Ok(PlanData {
             plan,
             themes,
             measures,
             owners,
             sub_goals,
+            indicators,
         })
     })
 }
@@ -167,6 +219,26 @@ pub struct MeasureDetail {
     pub sub_goals: Vec<SubGoalRow>,
     pub comments: Vec<CommentRow>,
     pub revisions: Vec<RevisionRow>,
+    /// The indicators that follow its sub-goals.
+    pub indicators: Vec<IndicatorRow>,
+}
+
+impl MeasureDetail {
+    /// The read model of its sub-goals.
+    pub fn sub_goal_models(&self) -> StoreResult<Vec<SubGoal>> {
+        let owners: Vec<_> = self.owners.iter().map(read::owner_ref).collect();
+        self.sub_goals
+            .iter()
+            .map(|g| {
+                read::sub_goal(
+                    g,
+                    self.measure.number,
+                    owners.clone(),
+                    read::indicators_for(&self.indicators, g.id),
+                )
+            })
+            .collect()
+    }
 }
 
 pub fn load_measure(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<MeasureDetail> {
@@ -197,6 +269,8 @@ pub fn load_measure(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<M
             ))
             .select(RevisionRow::as_select())
             .load(conn)?;
+        let ids: Vec<i32> = sub_goals.iter().map(|g| g.id).collect();
+        let indicators = read::indicators_of(conn, &ids)?;
         Ok(MeasureDetail {
             plan,
             theme,
@@ -205,6 +279,7 @@ pub fn load_measure(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<M
             sub_goals,
             comments,
             revisions,
+            indicators,
         })
     })
 }
@@ -222,12 +297,7 @@ fn find_measure(conn: &mut DbConn, plan: &PlanRow, number: i32) -> StoreResult<M
 }
 
 fn owners_of(conn: &mut DbConn, measure_id: i32) -> StoreResult<Vec<OwnerRow>> {
-    Ok(measure_owners::table
-        .inner_join(owners::table)
-        .filter(measure_owners::measure_id.eq(measure_id))
-        .order(owners::name.asc())
-        .select(OwnerRow::as_select())
-        .load(conn)?)
+    read::owners_of(conn, measure_id)
 }
 
 /// A sub-goal with the measure and plan it belongs to.
@@ -236,6 +306,20 @@ pub struct SubGoalContext {
     pub plan_slug: String,
     pub measure: MeasureRow,
     pub sub_goal: SubGoalRow,
+}
+
+/// A sub-goal as the API shows it on its own: the read model with its measure's owners and
+/// its indicators.
+pub fn sub_goal_model(conn: &mut DbConn, ctx: &SubGoalContext) -> StoreResult<SubGoal> {
+    let owners = read::owners_of(conn, ctx.measure.id)?
+        .iter()
+        .map(read::owner_ref)
+        .collect();
+    let indicators = read::indicators_of(conn, &[ctx.sub_goal.id])?
+        .iter()
+        .map(read::indicator_ref)
+        .collect();
+    read::sub_goal(&ctx.sub_goal, ctx.measure.number, owners, indicators)
 }
 
 fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
@@ -258,8 +342,11 @@ fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
     })
 }
 
-pub fn get_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
-    find_sub_goal(conn, id)
+pub fn get_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoal> {
+    read_tx(conn, |conn| {
+        let ctx = find_sub_goal(conn, id)?;
+        sub_goal_model(conn, &ctx)
+    })
 }
 
 pub fn list_progress(conn: &mut DbConn, id: i32) -> StoreResult<Vec<ProgressRow>> {
@@ -277,33 +364,87 @@ pub fn list_progress(conn: &mut DbConn, id: i32) -> StoreResult<Vec<ProgressRow>
 // Writing progress and plan changes
 // ---------------------------------------------------------------------------------------------
 
-/// Whether `who` may report on the sub-goals of `measure_id`.
-fn check_may_report(conn: &mut DbConn, who: &Principal, measure: &MeasureRow) -> StoreResult<()> {
-    match who.role {
-        Role::Admin => Ok(()),
-        Role::Reader => Err(StoreError::Forbidden(
-            "a reader token cannot post progress".into(),
-        )),
-        Role::Owner => {
-            let owns = match who.owner_id {
-                Some(owner_id) => on_backend!(conn, c => diesel::select(diesel::dsl::exists(
-                    measure_owners::table
-                        .filter(measure_owners::measure_id.eq(measure.id))
-                        .filter(measure_owners::owner_id.eq(owner_id)),
-                ))
-                .get_result::<bool>(c))?,
-                None => false,
-            };
-            if owns {
-                Ok(())
-            } else {
-                Err(StoreError::Forbidden(format!(
-                    "'{}' is not an owner of measure {}",
-                    who.name, measure.number
-                )))
+/// Whether `who` may report `reported` on the sub-goal in `ctx` (the rule is
+/// `domain::access::may_report`; this looks up whether `who` owns the measure).
+fn check_may_report(
+    conn: &mut DbConn,
+    who: &Principal,
+    ctx: &SubGoalContext,
+    reported: Status,
+) -> StoreResult<()> {
+    let owns_measure = match (who.role, who.owner_id) {
+        (Role::Owner, Some(owner_id)) => on_backend!(conn, c => diesel::select(diesel::dsl::exists(
+            measure_owners::table
+                .filter(measure_owners::measure_id.eq(ctx.measure.id))
+                .filter(measure_owners::owner_id.eq(owner_id)),
+        ))
+        .get_result::<bool>(c))?,
+        _ => false,
+    };
+    access::may_report(access::ReportAttempt {
+        role: who.role,
+        name: &who.name,
+        owns_measure,
+        measure_number: ctx.measure.number,
+        current: ctx.sub_goal.status,
+        reported,
+    })
+    .map_err(|r| StoreError::Forbidden(r.0))
+}
+
+/// An owner's `kpi_value` becomes the value for the year of its `as_of` of every indicator
+/// that follows the sub-goal: unless an administrator set that year's value (which stands),
+/// or a report with a later `as_of` in the same year gave it (the latest in the year wins; on
+/// the same day, the newer report).
+fn record_reported_kpi(
+    conn: &mut DbConn,
+    sub_goal_id: i32,
+    update_id: i32,
+    value: f64,
+    as_of: NaiveDate,
+    who: &Principal,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    let year = as_of.year();
+    let linked: Vec<i32> = indicators::table
+        .filter(indicators::sub_goal_id.eq(sub_goal_id))
+        .select(indicators::id)
+        .load(conn)?;
+    for indicator_id in linked {
+        let key = indicator_values::table
+            .filter(indicator_values::indicator_id.eq(indicator_id))
+            .filter(indicator_values::year.eq(year));
+        let existing: Option<(ValueSource, Option<NaiveDate>)> = key
+            .select((indicator_values::source, indicator_values::reported_as_of))
+            .get_result(conn)
+            .optional()?;
+        let values = (
+            indicator_values::value.eq(value),
+            indicator_values::note.eq(None::<String>),
+            indicator_values::updated_by.eq(&who.name),
+            indicator_values::updated_at.eq(now),
+            indicator_values::source.eq(ValueSource::OwnerReport),
+            indicator_values::progress_update_id.eq(Some(update_id)),
+            indicator_values::reported_as_of.eq(Some(as_of)),
+        );
+        match existing {
+            Some((ValueSource::Admin, _)) => {}
+            Some((ValueSource::OwnerReport, Some(prev))) if prev > as_of => {}
+            Some(_) => {
+                diesel::update(key).set(values).execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(indicator_values::table)
+                    .values((
+                        indicator_values::indicator_id.eq(indicator_id),
+                        indicator_values::year.eq(year),
+                        values,
+                    ))
+                    .execute(conn)?;
             }
         }
     }
+    Ok(())
 }
 
 /// Append a progress update, if the client saw the current state (`expected_version`).
@@ -315,27 +456,20 @@ pub fn append_progress(
     who: &Principal,
     report: &ProgressReport,
     now: NaiveDateTime,
-) -> StoreResult<(SubGoalContext, ProgressRow)> {
+) -> StoreResult<(SubGoal, ProgressRow)> {
     write_tx(conn, |conn| {
         let ctx = find_sub_goal(conn, id)?;
-        check_may_report(conn, who, &ctx.measure)?;
+        check_may_report(conn, who, &ctx, report.status)?;
         let current = &ctx.sub_goal;
         if current.version != expected_version {
             return Err(StoreError::PreconditionFailed {
                 current_etag: etag(current),
             });
         }
-        if who.role != Role::Admin
-            && (report.status == Status::Dropped || current.status == Status::Dropped.as_str())
-        {
-            return Err(StoreError::Forbidden(
-                "only an administrator can drop a sub-goal or report on a dropped one".into(),
-            ));
-        }
         let progress = report.progress.map_or(current.progress, i32::from);
         let new = NewProgress {
             sub_goal_id: id,
-            status: report.status.as_str().to_string(),
+            status: report.status,
             progress,
             note: report.note.clone(),
             kpi_value: report.kpi_value,
@@ -351,7 +485,7 @@ pub fn append_progress(
             .returning(progress_updates::id)
             .get_result(c))?;
         let change = SubGoalProgress {
-            status: new.status.clone(),
+            status: new.status,
             progress,
             status_reason: if report.status == Status::Dropped {
                 report.reason.clone()
@@ -378,9 +512,13 @@ pub fn append_progress(
         }
         // The stored rows are exactly what was just written (`now` is whole microseconds, which
         // both databases keep), so they are not read back; a test compares them with a fresh read.
+        if let Some(v) = report.kpi_value {
+            record_reported_kpi(conn, id, update_id, v, report.as_of, who, now)?;
+        }
         let mut ctx = ctx;
         change.apply_to(&mut ctx.sub_goal);
-        Ok((ctx, new.into_row(update_id)))
+        let goal = sub_goal_model(conn, &ctx)?;
+        Ok((goal, new.into_row(update_id)))
     })
 }
 
@@ -408,7 +546,7 @@ pub fn patch_sub_goal(
     who: &Principal,
     patch: &SubGoalPatch,
     now: NaiveDateTime,
-) -> StoreResult<SubGoalContext> {
+) -> StoreResult<SubGoal> {
     write_tx(conn, |conn| {
         let ctx = find_sub_goal(conn, id)?;
         let cur = &ctx.sub_goal;
@@ -419,34 +557,30 @@ pub fn patch_sub_goal(
                 current_etag: etag(cur),
             });
         }
-        let old_deadline = (cur.deadline_kind.clone(), cur.deadline_year);
+        let old_deadline = (cur.deadline_kind, cur.deadline_year);
         let new_text = patch.text.clone().unwrap_or_else(|| cur.text.clone());
-        let new_deadline = patch.deadline.map_or(old_deadline.clone(), |d| {
-            (d.kind().as_str().to_string(), d.year())
-        });
+        let new_deadline = patch
+            .deadline
+            .map_or(old_deadline, |d| (d.kind(), d.year()));
         let old_target = target_of(cur);
         let new_target = patch.target.clone().unwrap_or_else(|| old_target.clone());
         if new_text == cur.text && new_deadline == old_deadline && new_target == old_target {
-            return Ok(ctx);
+            return sub_goal_model(conn, &ctx);
         }
         let t = new_target.as_ref();
         diesel::update(sub_goals::table.find(id))
             .set((
                 sub_goals::text.eq(&new_text),
-                sub_goals::deadline_kind.eq(&new_deadline.0),
+                sub_goals::deadline_kind.eq(new_deadline.0),
                 sub_goals::deadline_year.eq(new_deadline.1),
                 TargetColumns::from(t),
-                sub_goals::wording_pending.eq(if new_text != cur.text {
-                    0
-                } else {
-                    cur.wording_pending
-                }),
+                sub_goals::wording_pending.eq(cur.wording_pending && new_text == cur.text),
                 sub_goals::version.eq(cur.version + 1),
             ))
             .execute(conn)?;
         let rev = NewRevision {
             sub_goal_id: id,
-            kind: "edited".into(),
+            kind: ChangeKind::Edited,
             old_text: Some(cur.text.clone()),
             new_text: Some(new_text),
             old_deadline_kind: Some(old_deadline.0),
@@ -462,7 +596,8 @@ pub fn patch_sub_goal(
         diesel::insert_into(sub_goal_revisions::table)
             .values(&rev)
             .execute(conn)?;
-        find_sub_goal(conn, id)
+        let ctx = find_sub_goal(conn, id)?;
+        sub_goal_model(conn, &ctx)
     })
 }
 
@@ -695,7 +830,7 @@ pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> StoreResult<Option<P
         .get_result(c)
         .optional())?;
     let Some(row) = row else { return Ok(None) };
-    let role = Role::parse(&row.role)?;
+    let role = row.role;
     Ok(Some(Principal {
         token_id: Some(row.id),
         name: row.name,
@@ -878,6 +1013,9 @@ pub fn put_indicator_value(
                     indicator_values::note.eq(note),
                     indicator_values::updated_by.eq(&who.name),
                     indicator_values::updated_at.eq(now),
+                    indicator_values::source.eq(ValueSource::Admin),
+                    indicator_values::progress_update_id.eq(None::<i32>),
+                    indicator_values::reported_as_of.eq(None::<NaiveDate>),
                 ))
                 .execute(conn)?;
         } else {
@@ -889,6 +1027,9 @@ pub fn put_indicator_value(
                     indicator_values::note.eq(note),
                     indicator_values::updated_by.eq(&who.name),
                     indicator_values::updated_at.eq(now),
+                    indicator_values::source.eq(ValueSource::Admin),
+                    indicator_values::progress_update_id.eq(None::<i32>),
+                    indicator_values::reported_as_of.eq(None::<NaiveDate>),
                 ))
                 .execute(conn)?;
         }

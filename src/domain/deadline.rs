@@ -63,8 +63,13 @@ impl DeadlineKind {
     }
 }
 
-/// A parsed deadline: a kind and, for every kind but `none`, a year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A parsed deadline: a kind and, for every kind but `none`, a year. Serialised as the plan
+/// document writes it (`{"kind": "by", "year": 2025}`); reading one back checks it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(
+    try_from = "super::plan_doc::DeadlineDoc",
+    into = "super::plan_doc::DeadlineDoc"
+)]
 pub struct Deadline {
     kind: DeadlineKind,
     year: Option<i32>,
@@ -98,14 +103,6 @@ impl Deadline {
         }
     }
 
-    /// A deadline read back from storage, where it was checked on the way in; an unreadable
-    /// one reads as `none` rather than failing a whole listing.
-    pub fn from_stored(kind: &str, year: Option<i32>) -> Self {
-        DeadlineKind::parse(kind)
-            .and_then(|k| Self::new(k, year))
-            .unwrap_or(Self::NONE)
-    }
-
     pub fn kind(&self) -> DeadlineKind {
         self.kind
     }
@@ -134,6 +131,13 @@ impl Deadline {
             (DeadlineKind::From, Some(y)) => format!("Fra {y}"),
             _ => "Løbende".to_string(),
         }
+    }
+}
+
+impl TryFrom<super::plan_doc::DeadlineDoc> for Deadline {
+    type Error = DomainError;
+    fn try_from(d: super::plan_doc::DeadlineDoc) -> Result<Self, DomainError> {
+        Self::new(d.kind, d.year)
     }
 }
 

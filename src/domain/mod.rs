@@ -2,6 +2,7 @@
 //! document format. Plain Rust: no web framework and no database in here, so every rule can be
 //! unit-tested on its own and reused by the API, the CLI and the reports.
 
+pub mod access;
 pub mod deadline;
 pub mod edits;
 pub mod format;
@@ -12,7 +13,9 @@ pub mod progress;
 pub mod report_kind;
 pub mod rollup;
 pub mod schedule;
+pub mod states;
 pub mod status;
+pub mod subgoal;
 pub mod text;
 pub mod token;
 

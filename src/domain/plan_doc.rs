@@ -13,6 +13,7 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(
     Debug,
     Clone,
+    Copy,
     PartialEq,
     Eq,
     Hash,
@@ -32,7 +33,7 @@ pub enum MeasureRole {
 }
 
 impl MeasureRole {
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Own => "own",
             Self::Together => "together",
@@ -52,12 +53,7 @@ impl MeasureRole {
         }
     }
 
-    /// A role read back from storage (checked on the way in).
-    pub fn from_stored(s: &str) -> Self {
-        Self::parse(s).unwrap_or(Self::Own)
-    }
-
-    pub fn label_da(&self) -> &'static str {
+    pub fn label_da(self) -> &'static str {
         match self {
             Self::Own => "Det vi gør selv",
             Self::Together => "Det vi gør i fællesskab",
@@ -561,7 +557,7 @@ mod tests {
             MeasureRole::Together,
             MeasureRole::CoOwner,
         ] {
-            assert_eq!(MeasureRole::parse(r.as_str()), Ok(r.clone()));
+            assert_eq!(MeasureRole::parse(r.as_str()), Ok(r));
         }
         assert!(MeasureRole::parse("self").is_err());
     }

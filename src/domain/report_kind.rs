@@ -15,6 +15,12 @@ pub enum ReportKind {
     CouncilAnnual,
 }
 
+impl std::fmt::Display for ReportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
 impl ReportKind {
     pub const ALL: [ReportKind; 3] = [Self::UgoStatus, Self::GreenAccounts, Self::CouncilAnnual];
 

@@ -38,6 +38,12 @@ impl Role {
     }
 }
 
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Prefix that makes a klimaspor token recognisable (e.g. to secret scanners).
 pub const TOKEN_PREFIX: &str = "ks_";
 

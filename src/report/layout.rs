@@ -635,7 +635,7 @@ impl Layout {
     }
 
     /// Lay out the footers and write the PDF.
-    pub fn finish(mut self, info: &DocInfo) -> Vec<u8> {
+    pub fn finish(mut self, info: &DocInfo) -> Result<Vec<u8>, String> {
         self.flush_heading(0.0);
         let n = self.pages.len();
         for i in 0..n {
@@ -708,7 +708,11 @@ fn font_id(weight: Weight) -> FontId {
     })
 }
 
-fn render(pages: Vec<Vec<Op>>, bookmarks: &[(String, usize)], info: &DocInfo) -> Vec<u8> {
+fn render(
+    pages: Vec<Vec<Op>>,
+    bookmarks: &[(String, usize)],
+    info: &DocInfo,
+) -> Result<Vec<u8>, String> {
     let mut doc = PdfDocument::new(&info.title);
     for w in [Weight::Regular, Weight::Bold] {
         // Fixed resource names instead of random ones keep the output reproducible.
@@ -787,7 +791,7 @@ const ID_PLACEHOLDER: [u8; 16] = [0xA5; 16];
 /// printpdf writes neither a document language nor a reproducible file id: set
 /// `/Lang (da-DK)` in the catalog, write the file once with a placeholder id, and put in its
 /// place (same length, so offsets stay valid) an id derived from everything else.
-fn finish(mut doc: lopdf::Document, info: &DocInfo) -> Vec<u8> {
+fn finish(mut doc: lopdf::Document, info: &DocInfo) -> Result<Vec<u8>, String> {
     if let Ok(catalog) = doc.catalog_mut() {
         catalog.set("Lang", lopdf::Object::string_literal("da-DK"));
     }
@@ -798,9 +802,9 @@ fn finish(mut doc: lopdf::Document, info: &DocInfo) -> Vec<u8> {
         lopdf::Object::Array(vec![placeholder.clone(), placeholder]),
     );
     let mut out = Vec::new();
-    if doc.save_to(&mut out).is_err() {
-        return out;
-    }
+    // A failed save leaves a partial file: it is an error, never bytes to archive or mail.
+    doc.save_to(&mut out)
+        .map_err(|e| format!("writing the PDF failed: {e}"))?;
     let hex_placeholder = hex::encode_upper(ID_PLACEHOLDER);
     let mut hasher = Sha256::new();
     hasher.update(&out);
@@ -814,7 +818,7 @@ fn finish(mut doc: lopdf::Document, info: &DocInfo) -> Vec<u8> {
         out[i..i + id.len()].copy_from_slice(id.as_bytes());
         at = i + id.len();
     }
-    out
+    Ok(out)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

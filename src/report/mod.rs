@@ -16,6 +16,20 @@ pub use template::{Template, Templates};
 
 use crate::domain::{DomainError, Period};
 
+/// Why a report could not be made. Nothing is archived or mailed then.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The request is wrong (a period the kind does not cover): the caller's to fix.
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    /// The stored plan breaks a rule it was checked against (see `db::read`).
+    #[error("the plan's data cannot be read: {0}")]
+    Data(String),
+    /// Writing the PDF failed.
+    #[error("the PDF could not be written: {0}")]
+    Pdf(String),
+}
+
 /// Everything a report is made of.
 pub struct ReportInput<'a> {
     pub kind: ReportKind,
@@ -36,25 +50,32 @@ pub fn generate(
     template: &Template,
     generated: DateTime<Utc>,
     archived_previous: Option<Snapshot>,
-) -> Result<(Vec<u8>, Snapshot), DomainError> {
+) -> Result<(Vec<u8>, Snapshot), ReportError> {
     kind.check_period(period)?;
-    let snapshot = Snapshot::build(history, period);
+    let snapshot =
+        Snapshot::build(history, period).map_err(|e| ReportError::Data(e.to_string()))?;
     // The UGO status compares with the previous status as it was sent, when it is archived.
-    let previous = (kind == ReportKind::UgoStatus)
-        .then(|| archived_previous.unwrap_or_else(|| Snapshot::build(history, period.previous())));
+    let previous = match (kind, archived_previous) {
+        (ReportKind::UgoStatus, Some(archived)) => Some(archived),
+        (ReportKind::UgoStatus, None) => Some(
+            Snapshot::build(history, period.previous())
+                .map_err(|e| ReportError::Data(e.to_string()))?,
+        ),
+        _ => None,
+    };
     let pdf = render(&ReportInput {
         kind,
         snapshot: &snapshot,
         previous: previous.as_ref(),
         template,
         generated,
-    });
+    })?;
     Ok((pdf, snapshot))
 }
 
 /// The PDF.
-pub fn render(input: &ReportInput<'_>) -> Vec<u8> {
-    render::render(input)
+pub fn render(input: &ReportInput<'_>) -> Result<Vec<u8>, ReportError> {
+    render::render(input).map_err(ReportError::Pdf)
 }
 
 /// The template's values for this report (also used for the cover e-mail).

@@ -12,7 +12,7 @@ use super::{ReportInput, ReportKind};
 use crate::clock::TIME_ZONE;
 use crate::domain::format::{date_long, date_short, number, percent, with_unit};
 use crate::domain::kpi::{self, Assessment, Trend};
-use crate::domain::plan_doc::DeadlineDoc;
+use crate::domain::states::ValueSource;
 use crate::domain::{Deadline, Status, rollup};
 
 /// How a sub-goal's status is shown: a never-reported open goal is "Ikke rapporteret".
@@ -84,8 +84,8 @@ fn status_label(s: Status) -> &'static str {
     s.label_da()
 }
 
-fn deadline_label(d: &DeadlineDoc) -> String {
-    d.parse().unwrap_or(Deadline::NONE).label_da()
+fn deadline_label(d: &Deadline) -> String {
+    d.label_da()
 }
 
 fn opt_date(d: Option<chrono::NaiveDate>) -> String {
@@ -104,7 +104,7 @@ pub(super) fn vars(input: &ReportInput<'_>) -> Vars {
     }
 }
 
-pub(super) fn render(input: &ReportInput<'_>) -> Vec<u8> {
+pub(super) fn render(input: &ReportInput<'_>) -> Result<Vec<u8>, String> {
     let vars = vars(input);
     let t = input.template;
     let mut l = Layout::new();
@@ -555,6 +555,7 @@ fn green_accounts(l: &mut Layout, s: &Snapshot, t: &Template) {
                     })
                     .collect();
                 l.table(&cols, &rows);
+                value_sources(l, s, t, year);
             }
             "charts" => {
                 l.heading(1, &heading, 170.0);
@@ -735,6 +736,49 @@ fn kpi_chart(l: &mut Layout, i: &SnapIndicator, year: i32, t: &Template, frame: 
 // Årsrapport til byrådet
 // ---------------------------------------------------------------------------------------------
 
+/// Where the year's values came from: an owner's progress report on the linked sub-goal, or
+/// an administrator. One line per indicator with a value for the year.
+fn value_sources(l: &mut Layout, s: &Snapshot, t: &Template, year: i32) {
+    let rows: Vec<Row> = s
+        .indicators
+        .iter()
+        .filter_map(|i| {
+            let v = value_in(i, year)?;
+            let source = match i.origin(year) {
+                Some(o) if o.source == ValueSource::OwnerReport => format!(
+                    "{} {} pr. {}{}",
+                    t.label("source_owner_report"),
+                    o.by,
+                    date_long(o.on),
+                    o.sub_goal
+                        .as_ref()
+                        .map(|k| format!(" ({} {k})", t.label("source_sub_goal")))
+                        .unwrap_or_default()
+                ),
+                Some(o) => format!("{} {} {}", t.label("source_admin"), o.by, date_long(o.on)),
+                None => "–".into(),
+            };
+            Some(Row::Cells(vec![
+                Cell::new(i.name.clone()),
+                Cell::new(with_unit(v, &i.unit)),
+                Cell::new(source),
+            ]))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    l.heading(2, t.label("sources"), 40.0);
+    l.table(
+        &[
+            Column::new(t.label("col_indicator"), 0.38),
+            Column::new(&format!("{} {year}", t.label("col_value")), 0.17).right(),
+            Column::new(t.label("col_source"), 0.45),
+        ],
+        &rows,
+    );
+}
+
 fn council_annual(l: &mut Layout, s: &Snapshot, t: &Template) {
     let year = s.period.year();
     for (n, section) in t.sections.iter().enumerate() {
@@ -853,6 +897,7 @@ fn council_annual(l: &mut Layout, s: &Snapshot, t: &Template) {
                     ],
                     &rows,
                 );
+                value_sources(l, s, t, year);
             }
             "revisions" => {
                 l.heading(1, &heading, 40.0);
@@ -860,7 +905,7 @@ fn council_annual(l: &mut Layout, s: &Snapshot, t: &Template) {
                     .revisions
                     .iter()
                     .filter(|r| chrono::Datelike::year(&r.changed_on) == year)
-                    .filter(|r| matches!(r.kind.as_str(), "edited" | "imported"))
+                    .filter(|r| r.kind.is_later_change())
                     .collect();
                 if revs.is_empty() {
                     l.paragraph(t.label("none_revisions"), 9.5, Weight::Regular, BLACK);

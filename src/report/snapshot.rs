@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::{ProgressRow, RevisionRow, SubGoalRow};
-use crate::db::store::{PlanHistory, target_of};
-use crate::domain::plan_doc::{DeadlineDoc, MeasureRole, TargetDoc};
-use crate::domain::{Deadline, DeadlineKind, Flags, Period, Status};
+use crate::db::models::{ProgressRow, RevisionRow};
+use crate::db::store::{PlanHistory, StoreError, StoreResult};
+use crate::domain::plan_doc::{MeasureRole, TargetDoc};
+use crate::domain::states::{ChangeKind, ValueSource};
+use crate::domain::subgoal::{LatestUpdate, SubGoal, SubGoalState};
+use crate::domain::{Deadline, DomainError, Flags, Period, Status};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -55,7 +57,7 @@ pub struct SnapSubGoal {
     pub key: String,
     pub measure_number: i32,
     pub text: String,
-    pub deadline: DeadlineDoc,
+    pub deadline: Deadline,
     pub target: Option<TargetDoc>,
     pub status: Status,
     pub progress: i32,
@@ -67,12 +69,28 @@ pub struct SnapSubGoal {
 }
 
 impl SnapSubGoal {
-    pub fn deadline(&self) -> Deadline {
-        self.deadline.parse().unwrap_or(Deadline::NONE)
-    }
-
     pub fn due_date(&self) -> Option<NaiveDate> {
-        self.deadline().due_date()
+        self.deadline.due_date()
+    }
+}
+
+impl From<&SubGoalState> for SnapSubGoal {
+    fn from(g: &SubGoalState) -> Self {
+        let latest = g.latest.as_ref();
+        Self {
+            key: g.key.clone(),
+            measure_number: g.measure_number,
+            text: g.text.clone(),
+            deadline: g.deadline,
+            target: g.target.clone(),
+            status: g.status,
+            progress: g.progress,
+            achieved_on: g.achieved_on,
+            last_update: latest.map(|u| u.date),
+            latest_note: latest.and_then(|u| u.note.clone()),
+            latest_kpi_value: latest.and_then(|u| u.kpi_value),
+            flags: g.flags,
+        }
     }
 }
 
@@ -88,16 +106,38 @@ pub struct SnapIndicator {
     pub sub_goal: Option<String>,
     /// (year, value), oldest first, up to the period's year.
     pub values: Vec<(i32, f64)>,
+    /// Where each of those values came from (empty in snapshots archived before this was kept).
+    #[serde(default)]
+    pub origins: Vec<ValueOrigin>,
+}
+
+impl SnapIndicator {
+    pub fn origin(&self, year: i32) -> Option<&ValueOrigin> {
+        self.origins.iter().find(|o| o.year == year)
+    }
+}
+
+/// Who gave an indicator's value for a year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValueOrigin {
+    pub year: i32,
+    pub source: ValueSource,
+    /// The administrator, or the owner who reported it.
+    pub by: String,
+    /// The day it was set, or the date the owner's report speaks for.
+    pub on: NaiveDate,
+    /// The sub-goal the owner reported on.
+    pub sub_goal: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnapRevision {
     pub key: String,
-    pub kind: String,
+    pub kind: ChangeKind,
     pub old_text: Option<String>,
     pub new_text: Option<String>,
-    pub old_deadline: Option<DeadlineDoc>,
-    pub new_deadline: Option<DeadlineDoc>,
+    pub old_deadline: Option<Deadline>,
+    pub new_deadline: Option<Deadline>,
     pub changed_by: String,
     pub reason: String,
     pub changed_on: NaiveDate,
@@ -106,27 +146,22 @@ pub struct SnapRevision {
 /// Revisions made by klimaspor's users (API or import) are undone for dates before them; the
 /// decisions that came with the adopted plan (changed/added/dropped) stand from the start.
 fn is_later_change(r: &RevisionRow) -> bool {
-    matches!(r.kind.as_str(), "edited" | "imported")
+    r.kind.is_later_change()
 }
 
-fn deadline_doc(kind: Option<&str>, year: Option<i32>) -> Option<DeadlineDoc> {
-    let kind = DeadlineKind::parse(kind?).ok()?;
-    Some(DeadlineDoc { kind, year })
+fn corrupt(e: DomainError) -> StoreError {
+    StoreError::Corrupt(e.message)
 }
 
-/// The text, deadline and target a sub-goal had at the end of `as_of`.
+/// The text, deadline and target sub-goal `g` had at the end of `as_of`.
 fn wording_at(
-    g: &SubGoalRow,
+    g: &SubGoal,
     revisions: &[RevisionRow],
     as_of: NaiveDate,
-) -> (String, DeadlineDoc, Option<TargetDoc>) {
+) -> StoreResult<(String, Deadline, Option<TargetDoc>)> {
     let mut text = g.text.clone();
-    let mut deadline =
-        deadline_doc(Some(&g.deadline_kind), g.deadline_year).unwrap_or(DeadlineDoc {
-            kind: DeadlineKind::None,
-            year: None,
-        });
-    let mut target = target_of(g);
+    let mut deadline = g.deadline;
+    let mut target = g.target.clone();
     for r in revisions
         .iter()
         .rev()
@@ -135,21 +170,23 @@ fn wording_at(
         if let Some(t) = &r.old_text {
             text = t.clone();
         }
-        if let Some(d) = deadline_doc(r.old_deadline_kind.as_deref(), r.old_deadline_year) {
+        if let Some(d) = r.old_deadline().map_err(corrupt)? {
             deadline = d;
         }
         target = r
             .old_target
             .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok());
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("revision {}: target: {e}", r.id)))?;
     }
-    (text, deadline, target)
+    Ok((text, deadline, target))
 }
 
 impl Snapshot {
     /// The plan's state at the end of `period`, rebuilt from the history: the newest progress
     /// update that speaks for a date up to the period's end gives a sub-goal's status.
-    pub fn build(h: &PlanHistory, period: Period) -> Self {
+    pub fn build(h: &PlanHistory, period: Period) -> StoreResult<Self> {
         let as_of = period.end();
         let d = &h.data;
         let themes = d
@@ -176,7 +213,7 @@ impl Snapshot {
                     .find(|t| t.id == m.theme_id)
                     .map(|t| t.code.clone())
                     .unwrap_or_default(),
-                role: MeasureRole::from_stored(&m.role),
+                role: m.role,
                 owners: d
                     .owners
                     .iter()
@@ -194,50 +231,42 @@ impl Snapshot {
                 *e = u;
             }
         }
-        let sub_goals = d
-            .sub_goals
-            .iter()
-            .map(|g| {
-                let measure_number = d
-                    .measures
-                    .iter()
-                    .find(|m| m.id == g.measure_id)
-                    .map_or(0, |m| m.number);
-                let (text, deadline, target) = wording_at(g, &h.revisions, as_of);
-                let latest = newest.get(&g.id).copied();
-                let dropped_in_plan = h
-                    .revisions
-                    .iter()
-                    .any(|r| r.sub_goal_id == g.id && r.kind == "dropped");
-                let (status, progress, achieved_on, note, kpi) = match latest {
-                    Some(u) => (
-                        Status::parse(&u.status).unwrap_or(Status::NotStarted),
-                        u.progress,
-                        u.achieved_on,
-                        u.note.clone(),
-                        u.kpi_value,
-                    ),
-                    None if dropped_in_plan => (Status::Dropped, 0, None, None, None),
-                    None => (Status::NotStarted, 0, None, None, None),
-                };
-                let last_update = latest.map(|u| u.as_of);
-                let dl = deadline.parse().unwrap_or(Deadline::NONE);
-                SnapSubGoal {
-                    key: g.key.clone(),
-                    measure_number,
-                    text,
-                    deadline,
-                    target,
-                    status,
-                    progress,
-                    achieved_on,
-                    last_update,
-                    latest_note: note,
-                    latest_kpi_value: kpi,
-                    flags: Flags::compute(&dl, status, last_update, as_of),
-                }
-            })
-            .collect();
+        let mut sub_goals = Vec::with_capacity(d.sub_goals.len());
+        for g in d.sub_goal_models()? {
+            let (text, deadline, target) = wording_at(&g, &h.revisions, as_of)?;
+            let dropped_in_plan = h
+                .revisions
+                .iter()
+                .any(|r| r.sub_goal_id == g.id && r.kind == ChangeKind::Dropped);
+            // The state the newest update up to the cut-off left it in.
+            let (status, progress, achieved_on, latest) = match newest.get(&g.id) {
+                Some(u) => (
+                    u.status,
+                    u.progress,
+                    u.achieved_on,
+                    Some(LatestUpdate {
+                        recorded_at: None,
+                        date: u.as_of,
+                        as_of: Some(u.as_of),
+                        note: u.note.clone(),
+                        kpi_value: u.kpi_value,
+                    }),
+                ),
+                None if dropped_in_plan => (Status::Dropped, 0, None, None),
+                None => (Status::NotStarted, 0, None, None),
+            };
+            let then = SubGoal {
+                text,
+                deadline,
+                target,
+                status,
+                progress,
+                achieved_on,
+                latest,
+                ..g
+            };
+            sub_goals.push(SnapSubGoal::from(&SubGoalState::at(then, as_of)));
+        }
         let indicators = h
             .indicators
             .iter()
@@ -255,6 +284,19 @@ impl Snapshot {
                     .filter(|v| v.year <= period.year())
                     .map(|v| (v.year, v.value))
                     .collect(),
+                origins: values
+                    .iter()
+                    .filter(|v| v.year <= period.year())
+                    .map(|v| ValueOrigin {
+                        year: v.year,
+                        source: v.source,
+                        by: v.updated_by.clone(),
+                        on: v.reported_as_of.unwrap_or(v.updated_at.date()),
+                        sub_goal: (v.source == ValueSource::OwnerReport)
+                            .then(|| key.clone())
+                            .flatten(),
+                    })
+                    .collect(),
             })
             .collect();
         let revisions = h
@@ -268,20 +310,23 @@ impl Snapshot {
                     .find(|g| g.id == r.sub_goal_id)?
                     .key
                     .clone();
-                Some(SnapRevision {
+                Some((key, r))
+            })
+            .map(|(key, r)| {
+                Ok(SnapRevision {
                     key,
-                    kind: r.kind.clone(),
+                    kind: r.kind,
                     old_text: r.old_text.clone(),
                     new_text: r.new_text.clone(),
-                    old_deadline: deadline_doc(r.old_deadline_kind.as_deref(), r.old_deadline_year),
-                    new_deadline: deadline_doc(r.new_deadline_kind.as_deref(), r.new_deadline_year),
+                    old_deadline: r.old_deadline().map_err(corrupt)?,
+                    new_deadline: r.new_deadline().map_err(corrupt)?,
                     changed_by: r.changed_by.clone(),
                     reason: r.reason.clone(),
                     changed_on: r.changed_at.date(),
                 })
             })
-            .collect();
-        Snapshot {
+            .collect::<StoreResult<_>>()?;
+        Ok(Snapshot {
             plan: PlanInfo {
                 slug: d.plan.slug.clone(),
                 municipality: d.plan.municipality.clone(),
@@ -295,7 +340,7 @@ impl Snapshot {
             sub_goals,
             indicators,
             revisions,
-        }
+        })
     }
 
     pub fn measure(&self, number: i32) -> Option<&SnapMeasure> {
@@ -369,7 +414,7 @@ pub struct Changes {
     pub status_changes: Vec<(String, Status, Status)>,
     pub newly_overdue: Vec<String>,
     /// (key, from, to)
-    pub moved_deadlines: Vec<(String, DeadlineDoc, DeadlineDoc)>,
+    pub moved_deadlines: Vec<(String, Deadline, Deadline)>,
     pub dropped: Vec<String>,
     pub new_goals: Vec<String>,
 }

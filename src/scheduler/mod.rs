@@ -165,7 +165,7 @@ pub fn enqueue_due(
             for plan in &plans {
                 let run = DueRun {
                     plan_id: plan.id,
-                    kind: kind.slug().into(),
+                    kind: *kind,
                     period: period.to_string(),
                     due_at: firing.naive_utc(),
                     catch_up: now - firing > Duration::minutes(CATCH_UP_GRACE_MINUTES),
@@ -200,8 +200,7 @@ fn build(
     slug: &str,
     now: DateTime<Utc>,
 ) -> Result<Generated, String> {
-    let kind = ReportKind::parse(&run.kind)
-        .ok_or_else(|| format!("unknown report kind '{}'", run.kind))?;
+    let kind = run.kind;
     let period: Period = run.period.parse().map_err(|e| format!("{e}"))?;
     let history =
         store::load_history(conn, slug, &kind.snapshot_dates(period)).map_err(|e| e.to_string())?;

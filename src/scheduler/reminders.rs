@@ -2,18 +2,17 @@
 //! digest of their sub-goals that are overdue, due within six months, or without an update in
 //! the half-year the status covers — with how to post progress.
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::SchedulerConfig;
 use crate::clock::TIME_ZONE;
 use crate::db::DbConn;
-use crate::db::models::SubGoalRow;
 use crate::db::runs;
 use crate::db::store::{self, PlanData, StoreResult};
+use crate::domain::Period;
 use crate::domain::format::date_long;
 use crate::domain::report_kind::ReportKind;
 use crate::domain::schedule::period_covered;
-use crate::domain::{Deadline, Flags, Period, Status};
 
 /// Why a sub-goal is in an owner's digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,31 +31,29 @@ pub fn digest(
     measure_ids: &[i32],
     today: NaiveDate,
     period: Period,
-) -> Vec<DigestLine> {
-    let horizon = today.checked_add_months(Months::new(6)).unwrap_or(today);
+) -> StoreResult<Vec<DigestLine>> {
+    let numbers: Vec<i32> = data
+        .measures
+        .iter()
+        .filter(|m| measure_ids.contains(&m.id))
+        .map(|m| m.number)
+        .collect();
     let mut lines = Vec::new();
     for g in data
-        .sub_goals
-        .iter()
-        .filter(|g| measure_ids.contains(&g.measure_id))
+        .sub_goals_at(today)?
+        .into_iter()
+        .filter(|g| numbers.contains(&g.measure_number))
     {
-        let status = Status::parse(&g.status).unwrap_or(Status::NotStarted);
-        if status.is_closed() {
+        if g.status.is_closed() {
             continue;
         }
-        let deadline = Deadline::from_stored(&g.deadline_kind, g.deadline_year);
-        let last = g.last_update_at.map(|t| t.date());
-        let flags = Flags::compute(&deadline, status, last, today);
         let mut reasons = Vec::new();
-        if flags.overdue {
+        if g.flags.overdue {
             reasons.push("fristen er overskredet");
-        } else if deadline
-            .due_date()
-            .is_some_and(|d| d >= today && d <= horizon)
-        {
+        } else if g.due_within_months(6) {
             reasons.push("fristen er inden for seks måneder");
         }
-        if !updated_in(g, period) {
+        if !g.updated_in(period) {
             reasons.push("ingen opdatering i halvåret");
         }
         if !reasons.is_empty() {
@@ -64,18 +61,12 @@ pub fn digest(
                 key: g.key.clone(),
                 id: g.id,
                 text: g.text.clone(),
-                deadline: deadline.label_da(),
+                deadline: g.deadline.label_da(),
                 reasons,
             });
         }
     }
-    lines
-}
-
-fn updated_in(g: &SubGoalRow, period: Period) -> bool {
-    g.last_update_at
-        .map(|t| t.date())
-        .is_some_and(|d| d >= period.start() && d <= period.end())
+    Ok(lines)
 }
 
 fn body(
@@ -157,7 +148,7 @@ pub fn enqueue(conn: &mut DbConn, cfg: &SchedulerConfig, now: DateTime<Utc>) -> 
                     .filter(|(_, o)| o.id == owner_id)
                     .map(|(m, _)| *m)
                     .collect();
-                let lines = digest(&data, &measures, today, period);
+                let lines = digest(&data, &measures, today, period)?;
                 if lines.is_empty() {
                     continue;
                 }

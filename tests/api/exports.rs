@@ -108,7 +108,10 @@ print(json.dumps({"sheets": wb.sheetnames, "header": rows[0], "rows": [[str(v) i
         &xlsx,
         ".xlsx",
     );
-    assert_eq!(book["sheets"], json!(["Delmål", "Overblik", "Nøgletal"]));
+    assert_eq!(
+        book["sheets"],
+        json!(["Delmål", "Overblik", "Nøgletal", "Nøgletalskilder"])
+    );
     assert_eq!(book["header"][0], "Nr.");
     assert_eq!(book["header"][4], "Delmål");
     assert_eq!(book["freeze"], "A2", "frozen header row");

@@ -357,3 +357,97 @@ async fn a_write_blocked_by_another_process_is_503_and_can_be_retried() {
     assert_eq!(res.status(), 201, "the retry");
     assert_eq!(app.progress_count().await, 1);
 }
+
+/// Run `sql` on the app's database.
+async fn execute(app: &crate::helpers::TestApp, sql: &'static str) {
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        use diesel::connection::SimpleConnection;
+        let mut conn = pool.get().expect("a connection");
+        conn.batch_execute(sql).expect(sql);
+    })
+    .await
+    .expect("join");
+}
+
+/// A stored value the code does not know is an error answered 500 (and logged), never read
+/// as a default: a deadline "by" without its year used to read as "none", so the sub-goal was
+/// never overdue; a revision of an unknown kind was shown as it was.
+async fn unreadable_stored_values_are_500_not_a_default(app: crate::helpers::TestApp) {
+    // 12.1 is due "Senest i 2025": overdue today.
+    let before = app
+        .get_json("/api/v1/plans/ballerup/subgoals?overdue=true&per_page=500")
+        .await;
+    assert!(before["total"].as_i64().unwrap() > 0);
+    execute(
+        &app,
+        "UPDATE sub_goals SET deadline_year = NULL WHERE key = '12.1'",
+    )
+    .await;
+    for path in [
+        "/api/v1/plans/ballerup/subgoals?overdue=true",
+        "/api/v1/plans/ballerup/measures",
+        "/api/v1/plans/ballerup/measures/12",
+        "/api/v1/plans/ballerup/export.csv",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 500, "{path}");
+        assert!(res.headers().contains_key("x-request-id"));
+        let p: serde_json::Value = res.json().await.unwrap();
+        let detail = p["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("X-Request-Id") && !detail.contains("deadline"),
+            "the answer names the request, the log the cause: {p}"
+        );
+    }
+    let res = app
+        .get("/api/v1/plans/ballerup/reports/ugo-status.pdf?period=2026-H2")
+        .await;
+    assert_eq!(res.status(), 500, "no report from unreadable data");
+
+    execute(
+        &app,
+        "UPDATE sub_goals SET deadline_year = 2025 WHERE key = '12.1'",
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/plans/ballerup/measures/12").await.status(),
+        200
+    );
+    // The revision kind has no CHECK in the schema: an unknown one is refused on reading.
+    execute(
+        &app,
+        "UPDATE sub_goal_revisions SET kind = 'rewritten' WHERE id = (SELECT MIN(id) FROM sub_goal_revisions)",
+    )
+    .await;
+    let revised = app
+        .get_json("/api/v1/plans/ballerup/subgoals?per_page=500")
+        .await;
+    assert_eq!(
+        revised["total"],
+        before_total(&app).await,
+        "listing unaffected"
+    );
+    let mut refused = 0;
+    for n in 1..=64 {
+        if app
+            .get(&format!("/api/v1/plans/ballerup/measures/{n}"))
+            .await
+            .status()
+            == 500
+        {
+            refused += 1;
+        }
+    }
+    assert_eq!(
+        refused, 1,
+        "exactly the measure with the unknown revision kind"
+    );
+}
+crate::both!(unreadable_stored_values_are_500_not_a_default);
+
+async fn before_total(app: &crate::helpers::TestApp) -> serde_json::Value {
+    app.get_json("/api/v1/plans/ballerup/subgoals?per_page=500")
+        .await["total"]
+        .clone()
+}

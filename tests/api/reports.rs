@@ -3,8 +3,9 @@
 
 use std::process::Command;
 
+use klimaspor::domain::token::Role;
 use regex::Regex;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::both;
 use crate::helpers::{TestApp, assert_problem};
@@ -521,8 +522,8 @@ async fn snapshots_from_the_newest_updates_equal_snapshots_from_all(app: TestApp
             }
             for date_period in periods {
                 assert_eq!(
-                    Snapshot::build(&newest, date_period),
-                    Snapshot::build(&all, date_period),
+                    Snapshot::build(&newest, date_period).expect("snapshot"),
+                    Snapshot::build(&all, date_period).expect("snapshot"),
                     "{kind:?} {date_period}"
                 );
             }
@@ -532,3 +533,135 @@ async fn snapshots_from_the_newest_updates_equal_snapshots_from_all(app: TestApp
     .unwrap();
 }
 both!(snapshots_from_the_newest_updates_equal_snapshots_from_all);
+
+/// The value of indicator `code` for `year` as the API lists it.
+async fn indicator_value(app: &TestApp, code: &str, year: i64) -> Value {
+    let list = app.get_json("/api/v1/plans/ballerup/indicators").await;
+    let ind = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap()
+        .clone();
+    ind["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["year"] == year)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// An owner's `kpi_value` on sub-goal 28.2 (125 charging points) is the value of the indicator
+/// that follows it, for the year of its `as_of`: the latest `as_of` in the year wins, an
+/// administrator's value overrides, and the green accounts and the council report show it with
+/// where it came from.
+async fn an_owners_kpi_value_reaches_the_green_accounts(app: TestApp) {
+    if !poppler() {
+        return;
+    }
+    let code = "ladestandere-kommunal-bilpark";
+    let owner = app.token(Role::Owner, "Center for Ejendomme", &[28]).await;
+    let report = |kpi: f64, as_of: &'static str| json!({"status": "on_track", "progress": 70, "kpi_value": kpi, "as_of": as_of});
+    for (kpi, as_of) in [
+        (80.0, "2026-03-01"),
+        (88.0, "2026-06-15"),
+        (70.0, "2026-02-01"),
+    ] {
+        let (id, etag) = app.sub_goal("28.2").await;
+        let res = app
+            .post_progress(id, Some(&owner), Some(&etag), &report(kpi, as_of))
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let v = indicator_value(&app, code, 2026).await;
+    assert_eq!(
+        v["value"], 88.0,
+        "the report with the latest as_of in 2026: {v}"
+    );
+    assert_eq!(v["source"], "owner_report");
+    assert_eq!(v["updated_by"], "Center for Ejendomme");
+    assert_eq!(v["reported_as_of"], "2026-06-15");
+    assert!(
+        indicator_value(&app, code, 2025).await.is_null(),
+        "other years untouched"
+    );
+
+    let green = fetch(
+        &app,
+        "/api/v1/plans/ballerup/reports/green-accounts.pdf?period=2026",
+    )
+    .await;
+    let text = pdf_text(&green, None);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("Ladestandere til den kommunale bilpark"))
+        .unwrap_or_else(|| panic!("no row for the charging points: {text}"));
+    assert!(
+        row.contains(" 88 "),
+        "the owner's 88 in the overview: {row}"
+    );
+    assert!(!row.contains("Mangler værdi"), "{row}");
+    let sources = section(&text, "Hvor årets værdier kommer fra", Some("2. "));
+    assert!(
+        Regex::new(r"Indberettet\s+af\s+Center\s+for\s+Ejendomme\s+pr\.\s+15\.\s+juni\s+2026\s+\(delmål\s+28\.2\)")
+            .unwrap()
+            .is_match(sources),
+        "{sources}"
+    );
+    let council = fetch(
+        &app,
+        "/api/v1/plans/ballerup/reports/council-annual.pdf?period=2026",
+    )
+    .await;
+    let council = pdf_text(&council, None);
+    let kpis = section(&council, "4. Nøgletal", Some("5. "));
+    assert!(
+        kpis.contains("88 stk.") && kpis.contains("Indberettet af"),
+        "{kpis}"
+    );
+
+    // An administrator's value overrides, and a later owner report does not replace it.
+    let admin = app.admin().await;
+    let id = app
+        .get_json("/api/v1/plans/ballerup/indicators")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/indicators/{id}/values/2026")))
+        .bearer_auth(&admin)
+        .json(&json!({"value": 90}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (sid, etag) = app.sub_goal("28.2").await;
+    let res = app
+        .post_progress(sid, Some(&owner), Some(&etag), &report(99.0, "2026-10-01"))
+        .await;
+    assert_eq!(res.status(), 201);
+    let v = indicator_value(&app, code, 2026).await;
+    assert_eq!(v["value"], 90.0, "{v}");
+    assert_eq!(v["source"], "admin");
+    let green = fetch(
+        &app,
+        "/api/v1/plans/ballerup/reports/green-accounts.pdf?period=2026",
+    )
+    .await;
+    let sources = pdf_text(&green, None);
+    assert!(
+        Regex::new(r"Sat\s+af\s+Klimasekretariatet")
+            .unwrap()
+            .is_match(&sources),
+        "{sources}"
+    );
+}
+both!(an_owners_kpi_value_reaches_the_green_accounts);

@@ -105,10 +105,10 @@ async fn one_mail_per_period_with_the_pdf_and_a_danish_cover(app: TestApp) {
     assert_eq!(runs.len(), 1);
     let run = &runs[0].0;
     assert_eq!(
-        (run.kind.as_str(), run.period.as_str(), run.state.as_str()),
+        (run.kind.slug(), run.period.as_str(), run.state.as_str()),
         ("ugo-status", "2026-H2", "sent")
     );
-    assert_eq!(run.catch_up, 0);
+    assert!(!run.catch_up);
     let mails = smtp.messages();
     assert_eq!(mails.len(), 1, "exactly one mail");
     let m = &mails[0];
@@ -183,7 +183,7 @@ async fn a_report_missed_while_down_is_sent_once_flagged_catch_up(app: TestApp) 
     );
     let runs = runs_of(&app).await;
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].0.catch_up, 1, "flagged catch-up");
+    assert!(runs[0].0.catch_up, "flagged catch-up");
     assert_eq!(runs[0].0.period, "2026-H2");
     assert_eq!(mailer.sent.load(Ordering::SeqCst), 1);
     // Beyond the catch-up horizon nothing is sent.
@@ -212,7 +212,7 @@ async fn smtp_down_then_up_is_retried_and_delivered_once(app: TestApp) {
         "{sum:?}"
     );
     let run = runs_of(&app).await.remove(0).0;
-    assert_eq!(run.state, "queued");
+    assert_eq!(run.state.as_str(), "queued");
     assert!(run.last_error.is_some(), "the failure is recorded");
     // Too early for the next attempt: nothing happens.
     assert!(
@@ -224,7 +224,7 @@ async fn smtp_down_then_up_is_retried_and_delivered_once(app: TestApp) {
     let sum = tick(&app, &cfg, mailer.clone(), due + Duration::minutes(10)).await;
     assert_eq!(sum.mails_sent, 1, "{sum:?}");
     let run = runs_of(&app).await.remove(0).0;
-    assert_eq!(run.state, "sent");
+    assert_eq!(run.state.as_str(), "sent");
     assert_eq!(run.attempts, 2);
     assert!(
         tick(&app, &cfg, mailer, due + Duration::hours(2))
@@ -245,7 +245,7 @@ async fn a_permanent_failure_marks_the_run_failed_with_the_reason(app: TestApp) 
     let sum = tick(&app, &cfg, failing, utc(UGO_DUE)).await;
     assert_eq!(sum.mails_failed, 1);
     let run = runs_of(&app).await.remove(0).0;
-    assert_eq!(run.state, "failed");
+    assert_eq!(run.state.as_str(), "failed");
     assert!(run.last_error.unwrap().contains("550"));
     let api = app.get_json("/api/v1/report-runs?state=failed").await;
     assert_eq!(api.as_array().unwrap().len(), 1);
@@ -285,7 +285,8 @@ async fn a_process_killed_before_sending_sends_the_same_mail_after_restart(app: 
     assert!(died.is_err(), "the first process died");
     let before = runs_of(&app).await.remove(0).0;
     assert_eq!(
-        before.state, "queued",
+        before.state.as_str(),
+        "queued",
         "the report was stored before the crash"
     );
     let app = app.restart().await;
@@ -299,7 +300,7 @@ async fn a_process_killed_before_sending_sends_the_same_mail_after_restart(app: 
     let sum = tick(&app, &cfg, mailer.clone(), due + Duration::minutes(6)).await;
     assert_eq!((sum.generated, sum.mails_sent), (0, 1), "{sum:?}");
     let after = runs_of(&app).await.remove(0).0;
-    assert_eq!(after.state, "sent");
+    assert_eq!(after.state.as_str(), "sent");
     assert_eq!(after.message_id, before.message_id, "the same Message-ID");
     assert_eq!(
         after.pdf_sha256, before.pdf_sha256,

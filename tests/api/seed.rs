@@ -275,14 +275,7 @@ fn the_administrations_decisions_are_applied() {
     assert_eq!(t.target_value, None);
     assert!(t.note.as_deref().unwrap().contains("xx ha"));
     // Roles follow the headings.
-    let role = |n: i32| {
-        ms.iter()
-            .find(|(_, m)| m.number == n)
-            .unwrap()
-            .1
-            .role
-            .clone()
-    };
+    let role = |n: i32| ms.iter().find(|(_, m)| m.number == n).unwrap().1.role;
     assert_eq!(role(21), MeasureRole::CoOwner);
     assert_eq!(role(15), MeasureRole::Together);
     assert_eq!(role(12), MeasureRole::Own);

@@ -1,0 +1,9 @@
+-- Where an indicator's value for a year came from: an administrator (who overrides), or the
+-- kpi_value of an owner's progress update on the linked sub-goal (the latest as_of in the
+-- year wins). Existing values were all set by administrators.
+ALTER TABLE indicator_values ADD COLUMN source TEXT NOT NULL DEFAULT 'admin'
+    CHECK (source IN ('admin', 'owner_report'));
+ALTER TABLE indicator_values ADD COLUMN progress_update_id INTEGER
+    REFERENCES progress_updates(id);
+ALTER TABLE indicator_values ADD COLUMN reported_as_of DATE;
+-- Flags are booleans: SQLite stores them as 0/1 already (the columns are read as Bool now).
