@@ -13,5 +13,6 @@ mod plan;
 mod progress;
 mod reports;
 mod scheduler;
+mod schema;
 mod seed;
 mod startup;
