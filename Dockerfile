@@ -9,7 +9,8 @@ COPY migrations ./migrations
 COPY seeds ./seeds
 COPY report-templates ./report-templates
 COPY benches ./benches
-RUN cargo build --release --locked --bin klimaspor
+# Both stages are Debian bookworm (glibc 2.36): the binary may pack its relocations.
+RUN KLIMASPOR_PACK_RELOCATIONS=1 cargo build --release --locked --bin klimaspor
 
 FROM debian:bookworm-slim
 RUN apt-get update \

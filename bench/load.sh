@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-5}
 PLANS=${BENCH_PLANS:-98}
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
-cargo build --release --locked --bin klimaspor --example reference_server --example fsync_baseline
+KLIMASPOR_PACK_RELOCATIONS=1 cargo build --release --locked --bin klimaspor --example reference_server --example fsync_baseline
 BIN=target/release/klimaspor
 REF=target/release/examples/reference_server
 WORK=$(mktemp -d)

@@ -161,88 +161,25 @@ impl Manager {
     }
 }
 
-/// How long after going back to the pool a connection is handed out again without a test
-/// statement, unless a statement on it failed meanwhile (HikariCP's "alive bypass window",
-/// which is 500 ms). Under load every checkout falls in it, and the test is a round trip per
-/// request: on PostgreSQL it cost about a tenth of the progress writes per second.
-pub const RECENTLY_USED: Duration = Duration::from_secs(1);
-
-/// A database connection in the pool, with what the pool knows of its health. Derefs to
-/// [`DbConn`].
-pub struct Pooled {
-    conn: DbConn,
-    /// When it last went back to the pool.
-    returned: std::time::Instant,
-    /// Set when a statement on the connection failed (by its instrumentation): the next
-    /// checkout tests it whatever the time. A lost server connection shows itself that way.
-    failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl std::ops::Deref for Pooled {
-    type Target = DbConn;
-    fn deref(&self) -> &DbConn {
-        &self.conn
-    }
-}
-
-impl std::ops::DerefMut for Pooled {
-    fn deref_mut(&mut self) -> &mut DbConn {
-        &mut self.conn
-    }
-}
-
-impl Pooled {
-    fn new(mut conn: DbConn) -> Self {
-        let failed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = failed.clone();
-        let watch = move |event: diesel::connection::InstrumentationEvent<'_>| {
-            if let diesel::connection::InstrumentationEvent::FinishQuery {
-                error: Some(_), ..
-            } = event
-            {
-                flag.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-        };
-        conn.set_instrumentation(watch);
-        Self {
-            conn,
-            returned: std::time::Instant::now(),
-            failed,
-        }
-    }
-
-    /// Does the pool hand it out without testing it first (see [`RECENTLY_USED`])?
-    fn trusted(&self) -> bool {
-        !self.failed.load(std::sync::atomic::Ordering::Relaxed)
-            && self.returned.elapsed() < RECENTLY_USED
-    }
-}
-
 impl ManageConnection for Manager {
-    type Connection = Pooled;
+    type Connection = DbConn;
     type Error = DbError;
 
-    fn connect(&self) -> Result<Pooled, DbError> {
-        self.connect_now().map(Pooled::new)
+    fn connect(&self) -> Result<DbConn, DbError> {
+        self.connect_now()
     }
 
-    /// Run on checkout where the pool tests connections (PostgreSQL): a connection that
-    /// went back to the pool less than [`RECENTLY_USED`] ago without a failed statement is
-    /// trusted; any other is tested with `SELECT 1`, and replaced if that fails.
-    fn is_valid(&self, conn: &mut Pooled) -> Result<(), DbError> {
-        if conn.trusted() {
-            return Ok(());
-        }
-        conn.failed
-            .store(false, std::sync::atomic::Ordering::Relaxed);
-        conn.conn.batch_execute("SELECT 1").map_err(DbError::from)
+    /// Run on every checkout where the pool tests connections (PostgreSQL): `SELECT 1`, and
+    /// the connection is replaced if that fails. A round trip per request, so that a server
+    /// restart or failover costs no request an error.
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
+        conn.batch_execute("SELECT 1").map_err(DbError::from)
     }
 
     /// A connection whose transaction state is unknown (a failed rollback) is not reused.
-    fn has_broken(&self, conn: &mut Pooled) -> bool {
-        conn.returned = std::time::Instant::now();
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::r2d2::R2D2Connection;
-        native::on_backend!(&mut conn.conn, c => c.is_broken())
+        native::on_backend!(conn, c => c.is_broken())
     }
 }
 
@@ -447,29 +384,6 @@ mod tests {
         assert!(Backend::from_url("mysql://x").is_err());
         assert!(Backend::from_url("sqlite://").is_err());
         assert!(Backend::from_url("").is_err());
-    }
-
-    #[test]
-    fn a_connection_is_tested_when_it_was_idle_or_a_statement_on_it_failed() {
-        let dir = tempfile::tempdir().unwrap();
-        let manager = Manager::new(Backend::Sqlite(dir.path().join("p.db")));
-        let mut conn = manager.connect().unwrap();
-        assert!(conn.trusted(), "just opened");
-        conn.batch_execute("SELECT 1").unwrap();
-        assert!(conn.trusted(), "a statement that worked changes nothing");
-
-        assert!(conn.batch_execute("SELECT * FROM no_such_table").is_err());
-        assert!(
-            !conn.trusted(),
-            "a failed statement makes the next checkout test it"
-        );
-        assert!(manager.is_valid(&mut conn).is_ok(), "the test passes");
-        assert!(conn.trusted(), "and the connection is trusted again");
-
-        conn.returned -= RECENTLY_USED;
-        assert!(!conn.trusted(), "idle for the whole window");
-        assert!(!manager.has_broken(&mut conn), "going back to the pool");
-        assert!(conn.trusted(), "back in the pool just now");
     }
 
     #[test]

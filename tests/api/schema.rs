@@ -312,7 +312,7 @@ fn pg_schema(c: &mut diesel::PgConnection) -> Schema {
 async fn schema_of(pool: Pool) -> Schema {
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().expect("a connection");
-        match &mut **conn {
+        match &mut *conn {
             DbConn::Sqlite(c) => sqlite_schema(c),
             DbConn::Postgres(c) => pg_schema(c),
         }
