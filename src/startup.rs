@@ -9,29 +9,12 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::api;
+use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::db::{self, Backend, Pool, import, store};
 use crate::domain::plan_doc::PlanDoc;
 use crate::report::Templates;
-use crate::scheduler::{self, SchedulerConfig};
-
-/// Shared state of the HTTP handlers.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    pub public_read: bool,
-    /// Report templates, loaded and checked at start-up.
-    pub templates: Arc<Templates>,
-    /// Schedules and recipients (also when this instance runs no scheduler).
-    pub scheduler: Arc<SchedulerConfig>,
-    /// Wakes this instance's scheduler, e.g. when an operator asks for a run.
-    pub wake: Arc<tokio::sync::Notify>,
-    /// SQLite: the group-commit writer every API write goes through. PostgreSQL: none.
-    pub writer: Option<db::writer::GroupWriter>,
-    /// Serialised read views of the plans, checked against each plan's data version.
-    pub cache: Arc<api::cache::ResponseCache>,
-}
+use crate::scheduler;
 
 /// Open the configured database, apply pending migrations and, if it holds no plan and
 /// `seed_on_empty` is set, import the Ballerup plan — under the setup lock, so that replicas

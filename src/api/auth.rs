@@ -7,12 +7,12 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
+use super::AppState;
 use super::error::ApiError;
 use super::run_db;
 use crate::db::store::{self, Principal};
 use crate::domain::access;
 use crate::domain::token;
-use crate::startup::AppState;
 
 /// The caller of a request: a principal if a valid token was sent, none otherwise.
 /// A token that was sent but is unknown or revoked is refused with 401, never ignored.

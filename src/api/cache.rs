@@ -28,11 +28,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::AppState;
 use super::error::ApiError;
 use super::run_db;
 use crate::db::store::{self, StoreResult};
 use crate::db::{self, DbConn};
-use crate::startup::AppState;
 
 /// Distinct (plan, view, query) responses kept. The Ballerup plan's common views are a
 /// handful; the bound keeps arbitrary query strings from growing memory.

@@ -5,12 +5,12 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, Problem};
 use super::{run_db, today};
 use crate::db::store;
 use crate::export;
-use crate::startup::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

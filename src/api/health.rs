@@ -2,11 +2,11 @@
 
 use actix_web::{HttpResponse, get, web};
 
+use super::AppState;
 use super::dto::Health;
 use super::error::ApiError;
 use super::run_db;
 use crate::db::store;
-use crate::startup::AppState;
 
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "health",

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 
+use super::AppState;
 use super::auth::{Admin, Caller};
 use super::dto::{self, IndicatorValueBody, IndicatorValueView, IndicatorView, NewIndicatorBody};
 use super::error::{ApiError, Problem};
@@ -10,7 +11,6 @@ use super::json::Body;
 use super::{run_db, run_write};
 use crate::db::store;
 use crate::domain::edits::{IndicatorValue, NewIndicator, RawIndicator};
-use crate::startup::AppState;
 
 #[utoipa::path(get, path = "/api/v1/plans/{slug}/indicators", tag = "indicators",
     params(("slug" = String, Path)),

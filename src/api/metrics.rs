@@ -10,10 +10,10 @@ use prometheus::{
     TextEncoder,
 };
 
+use super::AppState;
 use super::error::ApiError;
 use super::run_db;
 use crate::db::runs;
-use crate::startup::AppState;
 
 pub struct Metrics {
     registry: Registry,

@@ -17,6 +17,7 @@ pub mod owners;
 pub mod plans;
 pub mod reports;
 pub mod runs;
+mod state;
 pub mod subgoals;
 
 use std::sync::OnceLock;
@@ -32,8 +33,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::config::MAX_BODY_BYTES;
 use crate::db::DbConn;
 use crate::db::store::StoreResult;
-use crate::startup::AppState;
 use error::ApiError;
+pub use state::AppState;
 
 pub use crate::clock::today;
 

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 
+use super::AppState;
 use super::auth::{Admin, Caller};
 use super::dto::{MeasureRef, NewOwnerBody, OwnerRef, OwnerView, OwnersBody};
 use super::error::{ApiError, Problem};
@@ -11,7 +12,6 @@ use super::{run_db, run_write};
 use crate::db::models::OwnerRow;
 use crate::db::store;
 use crate::domain::edits::{MeasureOwners, NewOwner};
-use crate::startup::AppState;
 
 fn owner_view(o: &OwnerRow, measures: &[(String, i32)]) -> OwnerView {
     OwnerView {

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::AppState;
 use super::auth::Caller;
 use super::cache::{self, CacheKey};
 use super::dto::{
@@ -16,7 +17,6 @@ use crate::db::DbConn;
 use crate::db::store::{self, PlanData};
 use crate::domain::Status;
 use crate::domain::plan_doc::MeasureRole;
-use crate::startup::AppState;
 
 pub const DEFAULT_PER_PAGE: u32 = 100;
 pub const MAX_PER_PAGE: u32 = 500;

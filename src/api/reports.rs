@@ -5,13 +5,13 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, Problem};
 use super::run_db;
 use crate::db::store;
 use crate::domain::Period;
 use crate::report::{self, ReportKind};
-use crate::startup::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

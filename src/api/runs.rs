@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::AppState;
 use super::auth::{Admin, Caller};
 use super::error::{ApiError, Problem};
 use super::json::Body;
@@ -17,7 +18,6 @@ use crate::domain::schedule::period_covered;
 use crate::domain::states::RunState;
 use crate::domain::{DomainError, Period};
 use crate::report::ReportKind;
-use crate::startup::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunView {

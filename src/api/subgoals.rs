@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
+use super::AppState;
 use super::auth::{Admin, Authenticated, Caller};
 use super::dto::{
     self, ProgressBody, ProgressCreated, ProgressView, SubGoalPatchBody, SubGoalView,
@@ -13,7 +14,6 @@ use super::{run_db, run_write, today};
 use crate::db::store;
 use crate::domain::edits::{RawSubGoalPatch, SubGoalPatch};
 use crate::domain::progress::{ProgressReport, RawProgress};
-use crate::startup::AppState;
 
 /// The version an `If-Match` value names, if it is one of our sub-goal ETags for `id`.
 /// Anything else can never match: `Some(-1)`.

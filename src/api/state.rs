@@ -1,0 +1,25 @@
+//! The state every HTTP handler shares: the pool, the templates, the scheduler's settings,
+//! the SQLite writer and the cache of plan views. Built once by `startup`, cloned per worker.
+
+use std::sync::Arc;
+
+use crate::db::{self, Pool};
+use crate::report::Templates;
+use crate::scheduler::SchedulerConfig;
+
+/// Shared state of the HTTP handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub public_read: bool,
+    /// Report templates, loaded and checked at start-up.
+    pub templates: Arc<Templates>,
+    /// Schedules and recipients (also when this instance runs no scheduler).
+    pub scheduler: Arc<SchedulerConfig>,
+    /// Wakes this instance's scheduler, e.g. when an operator asks for a run.
+    pub wake: Arc<tokio::sync::Notify>,
+    /// SQLite: the group-commit writer every API write goes through. PostgreSQL: none.
+    pub writer: Option<db::writer::GroupWriter>,
+    /// Serialised read views of the plans, checked against each plan's data version.
+    pub cache: Arc<super::cache::ResponseCache>,
+}
