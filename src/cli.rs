@@ -2,13 +2,12 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 
-use crate::config::Config;
+use crate::config::{Config, DatabaseArgs, LogArgs, REMINDER_LEAD_DAYS, ScheduleArgs};
 use crate::db::{self, import, store};
 use crate::domain::Period;
 use crate::domain::plan_doc::PlanDoc;
@@ -22,26 +21,43 @@ use crate::startup::{self, Application};
     version,
     about = "Keeps a municipality's climate action plan honest"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(flatten)]
-    pub config: Config,
+    pub log: LogArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Without a command: serve, with these settings.
+    #[command(flatten)]
+    pub serve: Config,
 }
 
+/// Each command takes the settings it uses, and only those (`klimaspor COMMAND --help`).
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
-    /// Serve the REST API (the default).
-    Serve,
+    /// Serve the REST API and run the scheduler (the default).
+    Serve(Config),
     /// Apply pending database migrations and exit.
-    Migrate,
+    Migrate(DatabaseArgs),
     /// Import a plan document (JSON, see seeds/README.md). Safe to repeat.
     Import {
+        #[command(flatten)]
+        db: DatabaseArgs,
         /// The plan document.
         file: PathBuf,
     },
     /// Write a report as PDF, from the database as it is now.
     Report {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Folder with one sub-folder per report kind holding its template.toml.
+        #[arg(
+            long,
+            env = "KLIMASPOR_TEMPLATES_DIR",
+            default_value = "./report-templates"
+        )]
+        templates_dir: PathBuf,
         /// ugo-status (period 2026-H2), green-accounts or council-annual (period 2026).
         #[arg(value_parser = ["ugo-status", "green-accounts", "council-annual"])]
         kind: String,
@@ -56,6 +72,8 @@ pub enum Command {
     /// List when reports (and owner reminders) fall due between two dates and which period
     /// each covers. Sends nothing.
     Schedule {
+        #[command(flatten)]
+        schedules: ScheduleArgs,
         /// First day (inclusive), YYYY-MM-DD.
         #[arg(long)]
         from: chrono::NaiveDate,
@@ -66,6 +84,8 @@ pub enum Command {
     /// Fill the database with synthetic plans shaped like the Ballerup plan and a history of
     /// monthly progress updates (for scale and load measurements). Deterministic from --seed.
     BenchData {
+        #[command(flatten)]
+        db: DatabaseArgs,
         /// Synthetic plans besides Ballerup.
         #[arg(long, default_value_t = 98)]
         plans: u32,
@@ -77,7 +97,11 @@ pub enum Command {
     },
     /// Exit 0 when the server at KLIMASPOR_BIND answers /readyz with 200 (container health
     /// checks; no curl needed).
-    Healthcheck,
+    Healthcheck {
+        /// Address and port of the server.
+        #[arg(long, env = "KLIMASPOR_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
     /// Print the JSON Schema of the plan document format (seeds/plan.schema.json).
     PlanSchema,
     /// Create, list and revoke API tokens.
@@ -91,6 +115,8 @@ pub enum Command {
 pub enum TokenCommand {
     /// Create a token; it is printed alone on the last line of stdout, and only its hash is kept.
     Create {
+        #[command(flatten)]
+        db: DatabaseArgs,
         #[arg(long, value_parser = ["admin", "owner", "reader"])]
         role: String,
         /// Who holds the token. For owner tokens: the owner (department or person).
@@ -107,14 +133,29 @@ pub enum TokenCommand {
         plan: String,
     },
     /// List tokens (never the tokens themselves).
-    List,
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Revoke a token by its id (see `token list`).
-    Revoke { id: i32 },
+    Revoke {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        id: i32,
+    },
+}
+
+impl TokenCommand {
+    fn db(&self) -> &DatabaseArgs {
+        match self {
+            Self::Create { db, .. } | Self::List { db } | Self::Revoke { db, .. } => db,
+        }
+    }
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init(cli.config.log_format);
+    crate::telemetry::init(cli.log.log_format);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -125,15 +166,14 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = cli.config;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => actix_web::rt::System::new().block_on(async move {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(config) => actix_web::rt::System::new().block_on(async move {
             let app = Application::build(&config).await?;
             app.run_until_stopped().await?;
             Ok(())
         }),
-        Command::Migrate => {
-            let (backend, pool) = db::connect(&config.database_url(), 1)?;
+        Command::Migrate(db_args) => {
+            let (backend, pool) = db::connect(&db_args.database_url(), 1)?;
             let mut conn = pool.get()?;
             let applied = db::under_setup_lock(&mut conn, db::run_migrations)?;
             tracing::info!(database = %backend.describe(), applied = ?applied, "migrate");
@@ -144,15 +184,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Import { file } => {
+        Command::Import { db, file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let doc = PlanDoc::from_json(&text).map_err(|e| {
                 anyhow::anyhow!("{} is not a valid plan document: {e}", file.display())
             })?;
-            let mut config = config;
-            config.seed_on_empty = false;
-            let (_, pool) = startup::prepare_database(&config)?;
+            let db = DatabaseArgs {
+                seed_on_empty: false,
+                ..db
+            };
+            let (_, pool) = startup::prepare_database(&db)?;
             let mut conn = pool.get()?;
             let summary =
                 import::import_plan(&mut conn, &doc, "klimaspor import", crate::clock::now_utc())?;
@@ -167,6 +209,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Report {
+            db,
+            templates_dir,
             kind,
             period,
             out,
@@ -176,8 +220,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("unknown report kind '{kind}'"))?;
             let period: Period = period.parse()?;
             kind.check_period(period)?;
-            let templates = Templates::load(&config.templates_dir)?;
-            let (_, pool) = startup::prepare_database(&config)?;
+            let templates = Templates::load(&templates_dir)?;
+            let (_, pool) = startup::prepare_database(&db)?;
             let mut conn = pool.get()?;
             let history = store::load_history(&mut conn, &plan, &kind.snapshot_dates(period))?;
             let (pdf, _) = report::generate(
@@ -198,19 +242,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Schedule { from, to } => {
-            let templates = Arc::new(Templates::load(&config.templates_dir)?);
-            let cfg = config.scheduler_config(templates)?;
-            for line in schedule_lines(&cfg, from, to) {
+        Command::Schedule {
+            schedules,
+            from,
+            to,
+        } => {
+            let schedules = schedules.parse()?;
+            for line in schedule_lines(&schedules, from, to) {
                 println!("{line}");
             }
             Ok(())
         }
-        Command::Healthcheck => healthcheck(&config.bind),
-        Command::BenchData { plans, years, seed } => {
-            let mut config = config;
-            config.seed_on_empty = false;
-            let (_, pool) = startup::prepare_database(&config)?;
+        Command::Healthcheck { bind } => healthcheck(&bind),
+        Command::BenchData {
+            db,
+            plans,
+            years,
+            seed,
+        } => {
+            let db = DatabaseArgs {
+                seed_on_empty: false,
+                ..db
+            };
+            let (_, pool) = startup::prepare_database(&db)?;
             let mut conn = pool.get()?;
             let until = crate::clock::today();
             let started = std::time::Instant::now();
@@ -223,16 +277,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&PlanDoc::json_schema())?);
             Ok(())
         }
-        Command::Token { command } => run_token(&config, command),
+        Command::Token { command } => run_token(command),
     }
 }
 
-fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
-    let (_, pool) = startup::prepare_database(config)?;
+fn run_token(command: TokenCommand) -> anyhow::Result<()> {
+    let (_, pool) = startup::prepare_database(command.db())?;
     let mut conn = pool.get()?;
     let now = crate::clock::now_utc();
     match command {
         TokenCommand::Create {
+            db: _,
             role,
             name,
             email,
@@ -276,7 +331,7 @@ fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
             println!("{secret}");
             Ok(())
         }
-        TokenCommand::List => {
+        TokenCommand::List { .. } => {
             let rows = store::list_tokens(&mut conn)?;
             println!(
                 "{:>4}  {:<7}  {:<20}  {:<40}  state",
@@ -297,7 +352,7 @@ fn run_token(config: &Config, command: TokenCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        TokenCommand::Revoke { id } => {
+        TokenCommand::Revoke { id, .. } => {
             let row = store::revoke_token(&mut conn, id, now)?;
             println!("revoked token {} ({}, '{}')", row.id, row.role, row.name);
             Ok(())
@@ -312,7 +367,7 @@ fn count_pages(pdf: &[u8]) -> usize {
 
 /// "2027-01-15 07:00 CET  ugo-status      2026-H2", sorted by time; reminders included.
 pub fn schedule_lines(
-    cfg: &crate::scheduler::SchedulerConfig,
+    schedules: &[(ReportKind, crate::domain::schedule::Schedule)],
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> Vec<String> {
@@ -330,14 +385,15 @@ pub fn schedule_lines(
         start(from) - chrono::Duration::seconds(1),
         start(to) - chrono::Duration::seconds(1),
     );
+    let lead = chrono::Duration::days(REMINDER_LEAD_DAYS);
     let mut lines = Vec::new();
-    for (kind, schedule) in &cfg.schedules {
-        for firing in schedule.firings(TIME_ZONE, a, b + cfg.reminder_lead) {
+    for (kind, schedule) in schedules {
+        for firing in schedule.firings(TIME_ZONE, a, b + lead) {
             let period = period_covered(*kind, firing.with_timezone(&TIME_ZONE).date_naive());
             if firing <= b {
                 lines.push((firing, format!("{:<16}{period}", kind.slug())));
             }
-            let reminder = firing - cfg.reminder_lead;
+            let reminder = firing - lead;
             if *kind == ReportKind::UgoStatus && reminder > a && reminder <= b {
                 lines.push((
                     reminder,

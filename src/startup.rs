@@ -10,7 +10,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::api::{self, AppState};
-use crate::config::Config;
+use crate::config::{Config, DatabaseArgs};
 use crate::db::{self, Backend, Pool, import, store};
 use crate::domain::plan_doc::PlanDoc;
 use crate::report::Templates;
@@ -19,7 +19,7 @@ use crate::scheduler;
 /// Open the configured database, apply pending migrations and, if it holds no plan and
 /// `seed_on_empty` is set, import the Ballerup plan — under the setup lock, so that replicas
 /// starting together on an empty database take turns instead of failing.
-pub fn prepare_database(config: &Config) -> anyhow::Result<(Backend, Pool)> {
+pub fn prepare_database(config: &DatabaseArgs) -> anyhow::Result<(Backend, Pool)> {
     let url = config.database_url();
     let (backend, pool) = db::connect(&url, config.db_pool_size)?;
     let mut conn = pool
@@ -64,7 +64,7 @@ impl Application {
         let scheduler = Arc::new(config.scheduler_config(templates.clone())?);
         let mailer = config.mailer()?;
         let cfg = config.clone();
-        let (backend, pool) = web::block(move || prepare_database(&cfg))
+        let (backend, pool) = web::block(move || prepare_database(&cfg.db))
             .await
             .context("database preparation was interrupted")??;
         let listener = TcpListener::bind(&config.bind)
@@ -118,7 +118,7 @@ impl Application {
         })
         // Blocking work is database calls (which wait for one of the pool's connections
         // anyway) and the odd PDF or XLSX: more threads than connections only cost memory.
-        .worker_max_blocking_threads(config.db_pool_size as usize + 2)
+        .worker_max_blocking_threads(config.db.db_pool_size as usize + 2)
         // No Nagle: a response written in more than one piece (the cached views go out in
         // slices) would otherwise wait for the client's delayed ACK — 40 ms per request.
         .on_connect(|conn, _| {

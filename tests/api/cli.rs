@@ -11,7 +11,7 @@ fn klimaspor(app: &TestApp, args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
         .args(args)
         .env("DATABASE_URL", app.config.database_url())
-        .env("KLIMASPOR_DATA_DIR", &app.config.data_dir)
+        .env("KLIMASPOR_DATA_DIR", &app.config.db.data_dir)
         .env("RUST_LOG", "warn")
         .output()
         .expect("run klimaspor");
@@ -77,7 +77,7 @@ async fn operator_commands(app: TestApp) {
     assert_eq!(summary["plan_created"], false);
     assert_eq!(summary["sub_goals"]["unchanged"], 84);
 
-    let out_pdf = app.config.data_dir.join("status.pdf");
+    let out_pdf = app.config.db.data_dir.join("status.pdf");
     let report = stdout(&klimaspor(
         &app,
         &[

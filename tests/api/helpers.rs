@@ -76,7 +76,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
             eprintln!("\n*** {msg} ***\n");
             return None;
         };
-        config.database_url = Some(url);
+        config.db.database_url = Some(url);
     }
     adjust(&mut config);
     Some(start(config, backend, dir).await)

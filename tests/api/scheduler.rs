@@ -46,7 +46,7 @@ impl<M: Mailer> Mailer for Counting<M> {
 
 fn counting_files(app: &TestApp) -> Arc<Counting<FileMailer>> {
     Arc::new(Counting {
-        inner: FileMailer::new(app.config.data_dir.join("outbox")),
+        inner: FileMailer::new(app.config.db.data_dir.join("outbox")),
         sent: AtomicUsize::new(0),
     })
 }
@@ -309,6 +309,7 @@ async fn a_process_killed_before_sending_sends_the_same_mail_after_restart(app: 
     assert_eq!(after.pdf_base64, before.pdf_base64);
     let eml = app
         .config
+        .db
         .data_dir
         .join("outbox")
         .join(FileMailer::file_name(before.message_id.as_deref().unwrap()));
@@ -449,7 +450,7 @@ async fn an_operator_asks_for_a_run_and_it_is_sent(app: TestApp) {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert_eq!(state, "sent");
-    let outbox: Vec<_> = std::fs::read_dir(app.config.data_dir.join("outbox"))
+    let outbox: Vec<_> = std::fs::read_dir(app.config.db.data_dir.join("outbox"))
         .unwrap()
         .flatten()
         .collect();
