@@ -1,0 +1,92 @@
+//! Every database operation the service performs, each a plain function over a connection,
+//! by aggregate: plans and measures (`plan`), progress and sub-goal changes (`progress`),
+//! owners (`owner`), tokens (`token`), indicators (`indicator`), and the history reports are made from. Handlers call exactly
+//! one of these inside `web::block`; the CLI calls them directly.
+
+mod history;
+mod indicator;
+mod owner;
+mod plan;
+mod progress;
+mod token;
+
+pub use history::*;
+pub use indicator::*;
+pub use owner::*;
+pub use plan::*;
+pub use progress::*;
+pub use token::*;
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::models::*;
+use super::schema::*;
+use crate::domain::DomainError;
+use crate::domain::token::Role;
+
+/// What can go wrong in a store operation. Every variant but `Db` is the user's to fix and
+/// carries a message fit for them; `Db` is logged and never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the sub-goal has changed since it was read (current ETag {current_etag})")]
+    PreconditionFailed { current_etag: String },
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    #[error("database error: {0}")]
+    Db(#[from] diesel::result::Error),
+    /// A stored row breaks a rule it was checked against on the way in.
+    #[error("inconsistent stored data: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Who is acting: resolved from a bearer token (API) or the operator (CLI).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub token_id: Option<i32>,
+    pub name: String,
+    pub role: Role,
+    pub owner_id: Option<i32>,
+}
+
+impl Principal {
+    /// The operator at the command line, acting as administrator.
+    pub fn operator(name: &str) -> Self {
+        Self {
+            token_id: None,
+            name: name.to_string(),
+            role: Role::Admin,
+            owner_id: None,
+        }
+    }
+}
+
+/// The entity tag of a sub-goal's current state.
+pub fn etag(sub_goal: &SubGoalRow) -> String {
+    crate::domain::subgoal::etag(sub_goal.id, sub_goal.version)
+}
+
+/// Whether the database holds no plan yet (start-up loads the Ballerup seed then).
+pub fn is_empty(conn: &mut DbConn) -> StoreResult<bool> {
+    let n: i64 = plans::table.count().get_result(conn)?;
+    Ok(n == 0)
+}
+
+/// The database answers a trivial query.
+pub fn ping(conn: &mut DbConn) -> StoreResult<()> {
+    let _: i64 = plans::table.count().get_result(conn)?;
+    Ok(())
+}
+
+/// Used by tests and the restart check: number of progress updates stored.
+pub fn count_progress(conn: &mut DbConn) -> StoreResult<i64> {
+    Ok(progress_updates::table.count().get_result(conn)?)
+}

@@ -1,0 +1,323 @@
+//! Reading a plan: the whole plan for its views, one measure with everything said about it,
+//! one sub-goal and its progress history.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::models::*;
+use crate::db::native::on_backend;
+use crate::db::schema::*;
+use crate::db::{DbConn, read, read_tx};
+use crate::domain::subgoal::{SubGoal, SubGoalState};
+
+use super::*;
+
+/// The whole plan as stored: enough to show every measure with its sub-goals.
+#[derive(Debug, Clone)]
+pub struct PlanData {
+    pub plan: PlanRow,
+    pub themes: Vec<ThemeRow>,
+    pub measures: Vec<MeasureRow>,
+    /// (measure id, owner)
+    pub owners: Vec<(i32, OwnerRow)>,
+    pub sub_goals: Vec<SubGoalRow>,
+    /// The indicators that follow a sub-goal.
+    pub indicators: Vec<IndicatorRow>,
+}
+
+impl PlanData {
+    pub fn measure_by_id(&self, id: i32) -> Option<&MeasureRow> {
+        self.measures.iter().find(|m| m.id == id)
+    }
+
+    /// The read model of every sub-goal, in plan order.
+    pub fn sub_goal_models(&self) -> StoreResult<Vec<SubGoal>> {
+        self.sub_goals
+            .iter()
+            .map(|g| {
+                let number = self.measure_by_id(g.measure_id).map_or(0, |m| m.number);
+                let owners = self
+                    .owners
+                    .iter()
+                    .filter(|(mid, _)| *mid == g.measure_id)
+                    .map(|(_, o)| read::owner_ref(o))
+                    .collect();
+                read::sub_goal(
+                    g,
+                    number,
+                    owners,
+                    read::indicators_for(&self.indicators, g.id),
+                )
+            })
+            .collect()
+    }
+
+    /// Every sub-goal as it stands on `as_of`.
+    pub fn sub_goals_at(&self, as_of: NaiveDate) -> StoreResult<Vec<SubGoalState>> {
+        Ok(self
+            .sub_goal_models()?
+            .into_iter()
+            .map(|g| SubGoalState::at(g, as_of))
+            .collect())
+    }
+}
+
+pub fn list_plans(conn: &mut DbConn) -> StoreResult<Vec<PlanRow>> {
+    Ok(plans::table
+        .order(plans::slug.asc())
+        .select(PlanRow::as_select())
+        .load(conn)?)
+}
+
+pub(super) fn find_plan(conn: &mut DbConn, slug: &str) -> StoreResult<PlanRow> {
+    plans::table
+        .filter(plans::slug.eq(slug))
+        .select(PlanRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))
+}
+
+/// The plan's id and data version (which triggers raise on every change to what its views
+/// show): what a cached view of the plan is checked against. Two indexed lookups.
+pub fn plan_version(conn: &mut DbConn, slug: &str) -> StoreResult<(i32, i64)> {
+    let plan_id: i32 = plans::table
+        .filter(plans::slug.eq(slug))
+        .select(plans::id)
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))?;
+    let stripes: Vec<i64> = plan_versions::table
+        .filter(plan_versions::plan_id.eq(plan_id))
+        .select(plan_versions::version)
+        .load(conn)?;
+    Ok((plan_id, stripes.iter().sum()))
+}
+
+pub fn get_plan(conn: &mut DbConn, slug: &str) -> StoreResult<(PlanRow, Vec<ThemeRow>)> {
+    read_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let themes = themes::table
+            .filter(themes::plan_id.eq(plan.id))
+            .order(themes::position.asc())
+            .select(ThemeRow::as_select())
+            .load(conn)?;
+        Ok((plan, themes))
+    })
+}
+
+pub fn load_plan(conn: &mut DbConn, slug: &str) -> StoreResult<PlanData> {
+    read_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let themes = themes::table
+            .filter(themes::plan_id.eq(plan.id))
+            .order(themes::position.asc())
+            .select(ThemeRow::as_select())
+            .load(conn)?;
+        let measures = measures::table
+            .filter(measures::plan_id.eq(plan.id))
+            .order(measures::number.asc())
+            .select(MeasureRow::as_select())
+            .load(conn)?;
+        let owners = measure_owners::table
+            .inner_join(owners::table)
+            .inner_join(measures::table)
+            .filter(measures::plan_id.eq(plan.id))
+            .order((measure_owners::measure_id.asc(), owners::name.asc()))
+            .select((measure_owners::measure_id, OwnerRow::as_select()))
+            .load(conn)?;
+        let sub_goals = sub_goals::table
+            .inner_join(measures::table)
+            .filter(measures::plan_id.eq(plan.id))
+            .order((measures::number.asc(), sub_goals::position.asc()))
+            .select(SubGoalRow::as_select())
+            .load(conn)?;
+        let indicators = indicators::table
+            .filter(indicators::plan_id.eq(plan.id))
+            .filter(indicators::sub_goal_id.is_not_null())
+            .order(indicators::code.asc())
+            .select(IndicatorRow::as_select())
+            .load(conn)?;
+        Ok(PlanData {
+            plan,
+            themes,
+            measures,
+            owners,
+            sub_goals,
+            indicators,
+        })
+    })
+}
+
+/// One measure with everything said about it.
+#[derive(Debug, Clone)]
+pub struct MeasureDetail {
+    pub plan: PlanRow,
+    pub theme: ThemeRow,
+    pub measure: MeasureRow,
+    pub owners: Vec<OwnerRow>,
+    pub sub_goals: Vec<SubGoalRow>,
+    pub comments: Vec<CommentRow>,
+    pub revisions: Vec<RevisionRow>,
+    /// The indicators that follow its sub-goals.
+    pub indicators: Vec<IndicatorRow>,
+}
+
+impl MeasureDetail {
+    /// The read model of its sub-goals.
+    pub fn sub_goal_models(&self) -> StoreResult<Vec<SubGoal>> {
+        let owners: Vec<_> = self.owners.iter().map(read::owner_ref).collect();
+        self.sub_goals
+            .iter()
+            .map(|g| {
+                read::sub_goal(
+                    g,
+                    self.measure.number,
+                    owners.clone(),
+                    read::indicators_for(&self.indicators, g.id),
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn load_measure(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<MeasureDetail> {
+    read_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let measure = find_measure(conn, &plan, number)?;
+        let theme = themes::table
+            .find(measure.theme_id)
+            .select(ThemeRow::as_select())
+            .get_result(conn)?;
+        let owners = owners_of(conn, measure.id)?;
+        let sub_goals = sub_goals::table
+            .filter(sub_goals::measure_id.eq(measure.id))
+            .order(sub_goals::position.asc())
+            .select(SubGoalRow::as_select())
+            .load(conn)?;
+        let comments = comments::table
+            .filter(comments::measure_id.eq(measure.id))
+            .order(comments::position.asc())
+            .select(CommentRow::as_select())
+            .load(conn)?;
+        let revisions = sub_goal_revisions::table
+            .inner_join(sub_goals::table)
+            .filter(sub_goals::measure_id.eq(measure.id))
+            .order((
+                sub_goal_revisions::changed_at.asc(),
+                sub_goal_revisions::id.asc(),
+            ))
+            .select(RevisionRow::as_select())
+            .load(conn)?;
+        let ids: Vec<i32> = sub_goals.iter().map(|g| g.id).collect();
+        let indicators = read::indicators_of(conn, &ids)?;
+        Ok(MeasureDetail {
+            plan,
+            theme,
+            measure,
+            owners,
+            sub_goals,
+            comments,
+            revisions,
+            indicators,
+        })
+    })
+}
+
+pub(super) fn find_measure(
+    conn: &mut DbConn,
+    plan: &PlanRow,
+    number: i32,
+) -> StoreResult<MeasureRow> {
+    measures::table
+        .filter(measures::plan_id.eq(plan.id))
+        .filter(measures::number.eq(number))
+        .select(MeasureRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!("plan '{}' has no measure {number}", plan.slug))
+        })
+}
+
+pub(super) fn owners_of(conn: &mut DbConn, measure_id: i32) -> StoreResult<Vec<OwnerRow>> {
+    read::owners_of(conn, measure_id)
+}
+
+/// A sub-goal with the measure and plan it belongs to.
+#[derive(Debug, Clone)]
+pub struct SubGoalContext {
+    pub plan_slug: String,
+    pub measure: MeasureRow,
+    pub sub_goal: SubGoalRow,
+}
+
+/// A sub-goal as the API shows it on its own: the read model with its measure's owners and
+/// its indicators.
+pub fn sub_goal_model(conn: &mut DbConn, ctx: &SubGoalContext) -> StoreResult<SubGoal> {
+    let owners = read::owners_of(conn, ctx.measure.id)?
+        .iter()
+        .map(read::owner_ref)
+        .collect();
+    let indicators = read::indicators_of(conn, &[ctx.sub_goal.id])?
+        .iter()
+        .map(read::indicator_ref)
+        .collect();
+    read::sub_goal(&ctx.sub_goal, ctx.measure.number, owners, indicators)
+}
+
+pub(super) fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
+    // Every write to a sub-goal starts here: on the backend's own connection (see `native`).
+    let (sub_goal, measure, plan_slug) = on_backend!(conn, c => sub_goals::table
+        .inner_join(measures::table.inner_join(plans::table))
+        .filter(sub_goals::id.eq(id))
+        .select((
+            SubGoalRow::as_select(),
+            MeasureRow::as_select(),
+            plans::slug,
+        ))
+        .get_result::<(SubGoalRow, MeasureRow, String)>(c)
+        .optional())?
+    .ok_or_else(|| StoreError::NotFound(format!("no sub-goal with id {id}")))?;
+    Ok(SubGoalContext {
+        plan_slug,
+        measure,
+        sub_goal,
+    })
+}
+
+pub fn get_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoal> {
+    read_tx(conn, |conn| {
+        let ctx = find_sub_goal(conn, id)?;
+        sub_goal_model(conn, &ctx)
+    })
+}
+
+pub fn list_progress(conn: &mut DbConn, id: i32) -> StoreResult<Vec<ProgressRow>> {
+    read_tx(conn, |conn| {
+        find_sub_goal(conn, id)?;
+        Ok(progress_updates::table
+            .filter(progress_updates::sub_goal_id.eq(id))
+            .order(progress_updates::id.desc())
+            .select(ProgressRow::as_select())
+            .load(conn)?)
+    })
+}
+
+pub fn get_progress(
+    conn: &mut DbConn,
+    sub_goal_id: i32,
+    update_id: i32,
+) -> StoreResult<ProgressRow> {
+    progress_updates::table
+        .filter(progress_updates::id.eq(update_id))
+        .filter(progress_updates::sub_goal_id.eq(sub_goal_id))
+        .select(ProgressRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "sub-goal {sub_goal_id} has no progress update {update_id}"
+            ))
+        })
+}
