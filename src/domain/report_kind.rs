@@ -15,6 +15,54 @@ pub enum ReportKind {
     CouncilAnnual,
 }
 
+/// A section of the half-yearly UGO status (the name is the template's and the label's key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UgoSection {
+    Summary,
+    Changes,
+    Themes,
+    Overdue,
+    Upcoming,
+}
+
+named_enum!(UgoSection, "section", {
+    Summary => "summary",
+    Changes => "changes",
+    Themes => "themes",
+    Overdue => "overdue",
+    Upcoming => "upcoming",
+});
+
+/// A section of the green-accounts update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GreenSection {
+    Overview,
+    Charts,
+}
+
+named_enum!(GreenSection, "section", {
+    Overview => "overview",
+    Charts => "charts",
+});
+
+/// A section of the council's annual report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CouncilSection {
+    Progress,
+    Achieved,
+    Missed,
+    Kpis,
+    Revisions,
+}
+
+named_enum!(CouncilSection, "section", {
+    Progress => "progress",
+    Achieved => "achieved",
+    Missed => "missed",
+    Kpis => "kpis",
+    Revisions => "revisions",
+});
+
 impl std::fmt::Display for ReportKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.slug())
@@ -36,12 +84,12 @@ impl ReportKind {
         Self::ALL.into_iter().find(|k| k.slug() == s)
     }
 
-    /// The sections a template of this kind may list, in their default order.
-    pub fn sections(self) -> &'static [&'static str] {
+    /// The names of the sections a template of this kind may list, in their default order.
+    pub fn sections(self) -> Vec<&'static str> {
         match self {
-            Self::UgoStatus => &["summary", "changes", "themes", "overdue", "upcoming"],
-            Self::GreenAccounts => &["overview", "charts"],
-            Self::CouncilAnnual => &["progress", "achieved", "missed", "kpis", "revisions"],
+            Self::UgoStatus => UgoSection::ALL.iter().map(|s| s.as_str()).collect(),
+            Self::GreenAccounts => GreenSection::ALL.iter().map(|s| s.as_str()).collect(),
+            Self::CouncilAnnual => CouncilSection::ALL.iter().map(|s| s.as_str()).collect(),
         }
     }
 

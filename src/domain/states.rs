@@ -5,41 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use super::DomainError;
 
-/// Generates `ALL`, `as_str` and `parse` for an enumeration stored and sent as text.
-macro_rules! named_enum {
-    ($t:ident, $what:literal, { $($v:ident => $s:literal),+ $(,)? }) => {
-        impl $t {
-            pub const ALL: &'static [$t] = &[$($t::$v),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($t::$v => $s),+
-                }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, DomainError> {
-                match s {
-                    $($s => Ok($t::$v),)+
-                    _ => Err(DomainError::new(
-                        $what,
-                        format!(
-                            "unknown {} '{s}'; expected one of {}",
-                            $what,
-                            [$($s),+].join(", ")
-                        ),
-                    )),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $t {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 /// Where a report run is on its way from due to delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

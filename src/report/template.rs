@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::ReportKind;
+use crate::domain::report_kind::{CouncilSection, GreenSection, UgoSection};
 
 /// The placeholders a template may use.
 pub const PLACEHOLDERS: [&str; 6] = [
@@ -44,13 +45,56 @@ pub struct EmailTemplate {
     pub body: String,
 }
 
+/// A template's sections, in its order, typed by the kind of report they belong to: a report
+/// is rendered from these, so a section of another kind cannot reach it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sections {
+    Ugo(Vec<UgoSection>),
+    Green(Vec<GreenSection>),
+    Council(Vec<CouncilSection>),
+}
+
+impl Sections {
+    /// The sections' names (also their label keys), in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        match self {
+            Self::Ugo(v) => v.iter().map(|s| s.as_str()).collect(),
+            Self::Green(v) => v.iter().map(|s| s.as_str()).collect(),
+            Self::Council(v) => v.iter().map(|s| s.as_str()).collect(),
+        }
+    }
+}
+
+/// `names` as sections of one kind: each known, none twice.
+fn typed<S: PartialEq>(
+    names: &[String],
+    parse: fn(&str) -> Result<S, crate::domain::DomainError>,
+    kind: ReportKind,
+) -> Result<Vec<S>, String> {
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let s = parse(name).map_err(|_| {
+            format!(
+                "unknown section '{name}'; {} knows {}",
+                kind.slug(),
+                kind.sections().join(", ")
+            )
+        })?;
+        if out.contains(&s) {
+            return Err(format!("section '{name}' is listed twice"));
+        }
+        out.push(s);
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     pub kind: ReportKind,
     pub title: String,
     pub subtitle: String,
     pub intro: String,
-    pub sections: Vec<String>,
+    pub sections: Sections,
     labels: BTreeMap<String, String>,
     pub email: EmailTemplate,
     /// Where it was read from, for messages.
@@ -145,22 +189,21 @@ impl Template {
             message,
         };
         let file: TemplateFile = toml::from_str(text).map_err(|e| err(e.to_string()))?;
-        let allowed = kind.sections();
         if file.sections.is_empty() {
             return Err(err("sections is empty".into()));
         }
-        for (i, s) in file.sections.iter().enumerate() {
-            if !allowed.contains(&s.as_str()) {
-                return Err(err(format!(
-                    "unknown section '{s}'; {} knows {}",
-                    kind.slug(),
-                    allowed.join(", ")
-                )));
+        let sections = match kind {
+            ReportKind::UgoStatus => {
+                typed(&file.sections, UgoSection::parse, kind).map(Sections::Ugo)
             }
-            if file.sections[..i].contains(s) {
-                return Err(err(format!("section '{s}' is listed twice")));
+            ReportKind::GreenAccounts => {
+                typed(&file.sections, GreenSection::parse, kind).map(Sections::Green)
+            }
+            ReportKind::CouncilAnnual => {
+                typed(&file.sections, CouncilSection::parse, kind).map(Sections::Council)
             }
         }
+        .map_err(err)?;
         if let Some(d) = defaults {
             for key in file.labels.keys() {
                 if !d.labels.contains_key(key) {
@@ -193,7 +236,7 @@ impl Template {
             title: file.title,
             subtitle: file.subtitle,
             intro: file.intro,
-            sections: file.sections,
+            sections,
             labels,
             email: file.email,
             source: source.to_string(),
@@ -221,7 +264,7 @@ impl Template {
     }
 
     pub fn has_section(&self, s: &str) -> bool {
-        self.sections.iter().any(|x| x == s)
+        self.sections.names().contains(&s)
     }
 }
 
@@ -267,9 +310,8 @@ mod tests {
     fn the_compiled_in_templates_are_valid() {
         for kind in ReportKind::ALL {
             let t = Template::builtin(kind);
-            assert!(!t.sections.is_empty());
             assert_eq!(
-                t.sections,
+                t.sections.names(),
                 kind.sections(),
                 "{kind:?} lists every section in order"
             );

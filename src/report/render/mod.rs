@@ -1,0 +1,202 @@
+//! The three reports laid out on pages: one file per report, the charts and the KPI helpers on
+//! their own. Each report is a pure function of its snapshot(s) and template.
+
+mod charts;
+mod council;
+mod green;
+mod kpis;
+mod ugo;
+
+use charts::*;
+use council::*;
+use green::*;
+use kpis::*;
+use ugo::*;
+
+use crate::clock::TIME_ZONE;
+use crate::domain::format::{date_long, date_short};
+use crate::domain::{Deadline, Status};
+use crate::report::ReportInput;
+use crate::report::layout::{
+    self, ACCENT, BLACK, CONTENT_W, Cell, Column, DocInfo, GREY, Layout, MARGIN, Rgb8, Row, Weight,
+};
+use crate::report::snapshot::{SnapSubGoal, Snapshot};
+use crate::report::template::{Sections, Template, Vars, fill};
+
+/// How a sub-goal's status is shown: a never-reported open goal is "Ikke rapporteret".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Shown {
+    NotReported,
+    NotStarted,
+    OnTrack,
+    AtRisk,
+    Delayed,
+    Achieved,
+    Dropped,
+}
+
+impl Shown {
+    const ALL: [Shown; 7] = [
+        Self::Delayed,
+        Self::AtRisk,
+        Self::OnTrack,
+        Self::NotStarted,
+        Self::NotReported,
+        Self::Achieved,
+        Self::Dropped,
+    ];
+
+    fn of(g: &SnapSubGoal) -> Self {
+        match g.status {
+            Status::NotStarted if g.flags.not_reported => Self::NotReported,
+            Status::NotStarted => Self::NotStarted,
+            Status::OnTrack => Self::OnTrack,
+            Status::AtRisk => Self::AtRisk,
+            Status::Delayed => Self::Delayed,
+            Status::Achieved => Self::Achieved,
+            Status::Dropped => Self::Dropped,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::NotReported => crate::domain::status::NOT_REPORTED_LABEL,
+            Self::NotStarted => Status::NotStarted.label_da(),
+            Self::OnTrack => Status::OnTrack.label_da(),
+            Self::AtRisk => Status::AtRisk.label_da(),
+            Self::Delayed => Status::Delayed.label_da(),
+            Self::Achieved => Status::Achieved.label_da(),
+            Self::Dropped => Status::Dropped.label_da(),
+        }
+    }
+
+    fn color(self) -> Rgb8 {
+        match self {
+            Self::NotReported => Rgb8(206, 212, 218),
+            Self::NotStarted => Rgb8(134, 142, 150),
+            Self::OnTrack => Rgb8(47, 158, 68),
+            Self::AtRisk => Rgb8(245, 159, 0),
+            Self::Delayed => Rgb8(224, 49, 49),
+            Self::Achieved => Rgb8(25, 113, 194),
+            Self::Dropped => Rgb8(73, 80, 87),
+        }
+    }
+}
+
+pub(super) fn status_cell(g: &SnapSubGoal) -> Cell {
+    let s = Shown::of(g);
+    Cell::new(s.label()).marker(s.color())
+}
+
+pub(super) fn status_label(s: Status) -> &'static str {
+    s.label_da()
+}
+
+pub(super) fn deadline_label(d: &Deadline) -> String {
+    d.label_da()
+}
+
+pub(super) fn opt_date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(date_short).unwrap_or_else(|| "–".into())
+}
+
+pub(super) fn vars(input: &ReportInput<'_>) -> Vars {
+    let s = input.snapshot;
+    Vars {
+        municipality: s.plan.municipality.clone(),
+        plan_title: s.plan.title.clone(),
+        report_title: input.template.title.clone(),
+        period: s.period.label_da(),
+        as_of: date_long(s.as_of),
+        generated: date_long(input.generated.with_timezone(&TIME_ZONE).date_naive()),
+    }
+}
+
+pub(super) fn render(input: &ReportInput<'_>) -> Result<Vec<u8>, String> {
+    let vars = vars(input);
+    let t = input.template;
+    let mut l = Layout::new();
+    title_block(&mut l, t, &vars);
+    // The template's sections decide which report this is: they were typed by its kind.
+    match &t.sections {
+        Sections::Ugo(sections) => ugo_status(&mut l, input, t, sections),
+        Sections::Green(sections) => green_accounts(&mut l, input.snapshot, t, sections),
+        Sections::Council(sections) => council_annual(&mut l, input.snapshot, t, sections),
+    }
+    let s = input.snapshot;
+    let title = fill(&t.title, &vars);
+    l.finish(&DocInfo {
+        footer: format!("{title} · {} · {}", s.plan.municipality, vars.period),
+        subject: fill(&t.subtitle, &vars),
+        author: s.plan.municipality.clone(),
+        keywords: vec![
+            "klimahandleplan".into(),
+            input.kind.slug().into(),
+            s.period.to_string(),
+        ],
+        title,
+        generated_unix: input.generated.timestamp(),
+    })
+}
+
+pub(super) fn title_block(l: &mut Layout, t: &Template, v: &Vars) {
+    let y = l.block(30.0);
+    l.text_at(MARGIN, y, &fill(&t.title, v), Weight::Bold, 21.0, ACCENT);
+    for line in layout::wrap(&fill(&t.subtitle, v), Weight::Regular, 12.5, CONTENT_W) {
+        let y = l.block(17.0);
+        l.text_at(MARGIN, y, &line, Weight::Regular, 12.5, BLACK);
+    }
+    let y = l.block(18.0);
+    l.text_at(
+        MARGIN,
+        y + 3.0,
+        &format!(
+            "{} · Status pr. {} · Udarbejdet {}",
+            v.municipality, v.as_of, v.generated
+        ),
+        Weight::Regular,
+        8.5,
+        GREY,
+    );
+    l.space(6.0);
+    l.paragraph(&fill(&t.intro, v), 9.5, Weight::Regular, BLACK);
+}
+
+/// A list of sub-goals with deadline, status and owner (and the latest note if asked).
+pub(super) fn goal_list(
+    l: &mut Layout,
+    s: &Snapshot,
+    t: &Template,
+    goals: &[&SnapSubGoal],
+    with_note: bool,
+) {
+    let mut cols = vec![
+        Column::new(t.label("col_key"), 0.07),
+        Column::new(t.label("col_goal"), if with_note { 0.40 } else { 0.52 }),
+        Column::new(t.label("col_deadline"), 0.12),
+        Column::new(t.label("col_status"), 0.14),
+        Column::new(t.label("col_owner"), 0.15),
+    ];
+    if with_note {
+        cols.push(Column::new(t.label("col_note"), 0.12));
+    }
+    let rows: Vec<Row> = goals
+        .iter()
+        .map(|g| {
+            let mut cells = vec![
+                Cell::new(g.key.clone()),
+                Cell::new(g.text.clone()),
+                Cell::new(deadline_label(&g.deadline)),
+                status_cell(g),
+                Cell::new(s.owners_of(g)),
+            ];
+            if with_note {
+                cells.push(Cell::new(g.latest_note.clone().unwrap_or_default()));
+            }
+            Row::Cells(cells)
+        })
+        .collect();
+    l.table(&cols, &rows);
+}
+
+// ---------------------------------------------------------------------------------------------
