@@ -7,8 +7,8 @@
 //!
 //! Single rows are read with `get_result`, not `first`: `first` adds `LIMIT ?`, and SQLite
 //! (3.47 on) looks at a bound LIMIT when planning, so every new bind expires the cached
-//! statement and it is parsed and planned again on each execution — it was over half the
-//! writer's time in the load benchmark. Lookups here are by unique keys or of a few rows.
+//! statement and it is parsed and planned again on each execution (BENCHMARKS.md). Lookups
+//! here are by unique keys or of a few rows, so the LIMIT adds nothing.
 
 pub mod import;
 pub mod models;

@@ -1,18 +1,17 @@
 //! The statements on the write path, run on the backend's own connection and kept prepared.
 //!
-//! Two costs of diesel 2.3 showed in the load benchmark's profile of the SQLite writer thread
-//! (perf, 64 connections posting progress):
+//! Two costs of diesel 2.3 on the hot write path (measured in BENCHMARKS.md):
 //!
 //! - Through the `MultiConnection` (`DbConn`) every statement's SQL text is built twice per
 //!   execution (once to ask whether it may be cached, once while binding), although the
-//!   statement itself comes from the cache: about 30 % of the writer's time. [`on_backend!`]
-//!   runs the same diesel code on the connection of the backend in use instead, where a
-//!   statement with a static query id is found in the cache by its type, without SQL text.
+//!   statement itself comes from the cache. [`on_backend!`] runs the same diesel code on the
+//!   connection of the backend in use instead, where a statement with a static query id is
+//!   found in the cache by its type, without SQL text.
 //! - diesel never caches an `UPDATE` (an `AsChangeset` may leave out its `None` fields, so the
-//!   text can change from call to call): SQLite parsed the sub-goal update and compiled its
-//!   trigger on every write, another 15 %. [`CachedUpdate`] is the same `UPDATE` kept in the
-//!   connection's statement cache under its SQL text, so a changeset whose text varies simply
-//!   has one entry per text.
+//!   text can change from call to call), so SQLite parsed the sub-goal update and compiled its
+//!   trigger on every write. [`CachedUpdate`] is the same `UPDATE` kept in the connection's
+//!   statement cache under its SQL text, so a changeset whose text varies simply has one entry
+//!   per text.
 //!
 //! Everything else goes through `DbConn` as before: this is for the few statements every
 //! write runs.

@@ -55,8 +55,8 @@ struct FontData {
     face: ttf_parser::Face<'static>,
     parsed: ParsedFont,
     /// Advance widths in font units of the characters below `CACHED_CHARS` (Latin, with
-    /// Danish): text measuring looked each character up in the font's `cmap`, ~15 % of a
-    /// report's rendering time.
+    /// Danish), so measuring text does not look each character up in the font's `cmap`; the
+    /// same widths as the font's (unit test).
     advances: Vec<f32>,
 }
 
@@ -755,9 +755,8 @@ fn render(
     finish(pdf, info)
 }
 
-/// zlib level for the PDF's streams. lopdf's own `compress` uses 9: deflate was 28 % of the
-/// report benchmark's CPU time, at level 6 it is 17 %, for files the same size within a
-/// kilobyte (see BENCHMARKS.md).
+/// zlib level for the PDF's streams: lopdf's own `compress` uses 9, which costs markedly more
+/// time for files of the same size within a kilobyte (BENCHMARKS.md).
 const DEFLATE_LEVEL: u32 = 6;
 
 /// Deflate every stream that is not compressed yet and gets smaller by it (what lopdf's
