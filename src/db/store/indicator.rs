@@ -180,30 +180,24 @@ pub fn put_indicator_value(
             .filter(indicator_values::indicator_id.eq(id))
             .filter(indicator_values::year.eq(year));
         let existed = diesel::select(diesel::dsl::exists(key)).get_result::<bool>(conn)?;
+        // An administrator's value: it overrides owners' reports for the year.
+        let values = (
+            indicator_values::value.eq(value),
+            indicator_values::note.eq(note),
+            indicator_values::updated_by.eq(&who.name),
+            indicator_values::updated_at.eq(now),
+            indicator_values::source.eq(ValueSource::Admin),
+            indicator_values::progress_update_id.eq(None::<i32>),
+            indicator_values::reported_as_of.eq(None::<NaiveDate>),
+        );
         if existed {
-            diesel::update(key)
-                .set((
-                    indicator_values::value.eq(value),
-                    indicator_values::note.eq(note),
-                    indicator_values::updated_by.eq(&who.name),
-                    indicator_values::updated_at.eq(now),
-                    indicator_values::source.eq(ValueSource::Admin),
-                    indicator_values::progress_update_id.eq(None::<i32>),
-                    indicator_values::reported_as_of.eq(None::<NaiveDate>),
-                ))
-                .execute(conn)?;
+            diesel::update(key).set(values).execute(conn)?;
         } else {
             diesel::insert_into(indicator_values::table)
                 .values((
                     indicator_values::indicator_id.eq(id),
                     indicator_values::year.eq(year),
-                    indicator_values::value.eq(value),
-                    indicator_values::note.eq(note),
-                    indicator_values::updated_by.eq(&who.name),
-                    indicator_values::updated_at.eq(now),
-                    indicator_values::source.eq(ValueSource::Admin),
-                    indicator_values::progress_update_id.eq(None::<i32>),
-                    indicator_values::reported_as_of.eq(None::<NaiveDate>),
+                    values,
                 ))
                 .execute(conn)?;
         }
