@@ -8,7 +8,7 @@ use crate::db::models::*;
 use crate::db::native::on_backend;
 use crate::db::schema::*;
 use crate::db::{DbConn, read, read_tx};
-use crate::domain::subgoal::{SubGoal, SubGoalState};
+use crate::domain::subgoal::{IndicatorRef, OwnerRef, SubGoal, SubGoalState};
 
 use super::*;
 
@@ -244,52 +244,93 @@ pub(super) fn owners_of(conn: &mut DbConn, measure_id: i32) -> StoreResult<Vec<O
     read::owners_of(conn, measure_id)
 }
 
-/// A sub-goal with the measure and plan it belongs to.
+/// A sub-goal with the measure and plan it belongs to, its measure's owners and the
+/// indicators that follow it: everything its read model and the rule for who may report on it
+/// need, read in one statement.
 #[derive(Debug, Clone)]
 pub struct SubGoalContext {
     pub plan_slug: String,
     pub measure: MeasureRow,
     pub sub_goal: SubGoalRow,
+    pub owners: Vec<OwnerRef>,
+    pub indicators: Vec<IndicatorRef>,
 }
 
-/// A sub-goal as the API shows it on its own: the read model with its measure's owners and
-/// its indicators.
-pub fn sub_goal_model(conn: &mut DbConn, ctx: &SubGoalContext) -> StoreResult<SubGoal> {
-    let owners = read::owners_of(conn, ctx.measure.id)?
-        .iter()
-        .map(read::owner_ref)
-        .collect();
-    let indicators = read::indicators_of(conn, &[ctx.sub_goal.id])?
-        .iter()
-        .map(read::indicator_ref)
-        .collect();
-    read::sub_goal(&ctx.sub_goal, ctx.measure.number, owners, indicators)
+/// The read model of the sub-goal in `ctx`.
+pub fn sub_goal_model(ctx: &SubGoalContext) -> StoreResult<SubGoal> {
+    read::sub_goal(
+        &ctx.sub_goal,
+        ctx.measure.number,
+        ctx.owners.clone(),
+        ctx.indicators.clone(),
+    )
 }
+
+type ContextRow = (
+    SubGoalRow,
+    MeasureRow,
+    String,
+    Option<(i32, String)>,
+    Option<(i32, String, String, String)>,
+);
 
 pub(super) fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalContext> {
     // Every write to a sub-goal starts here: on the backend's own connection (see `native`).
-    let (sub_goal, measure, plan_slug) = on_backend!(conn, c => sub_goals::table
+    // One row per (owner, indicator) pair; a sub-goal has one or two of each at most.
+    let rows: Vec<ContextRow> = on_backend!(conn, c => sub_goals::table
         .inner_join(measures::table.inner_join(plans::table))
+        .left_join(
+            measure_owners::table
+                .on(measure_owners::measure_id.eq(sub_goals::measure_id))
+                .inner_join(owners::table),
+        )
+        .left_join(indicators::table.on(indicators::sub_goal_id.eq(sub_goals::id.nullable())))
         .filter(sub_goals::id.eq(id))
+        .order((owners::name.asc(), indicators::code.asc()))
         .select((
             SubGoalRow::as_select(),
             MeasureRow::as_select(),
             plans::slug,
+            (owners::id, owners::name).nullable(),
+            (indicators::id, indicators::code, indicators::name, indicators::unit).nullable(),
         ))
-        .get_result::<(SubGoalRow, MeasureRow, String)>(c)
-        .optional())?
-    .ok_or_else(|| StoreError::NotFound(format!("no sub-goal with id {id}")))?;
+        .load::<ContextRow>(c))?;
+    let mut rows = rows.into_iter();
+    let (sub_goal, measure, plan_slug, owner, indicator) = rows
+        .next()
+        .ok_or_else(|| StoreError::NotFound(format!("no sub-goal with id {id}")))?;
+    let mut owners: Vec<OwnerRef> = Vec::new();
+    let mut indicators: Vec<IndicatorRef> = Vec::new();
+    for (o, i) in std::iter::once((owner, indicator)).chain(rows.map(|r| (r.3, r.4))) {
+        if let Some((id, name)) = o
+            && !owners.iter().any(|x| x.id == id)
+        {
+            owners.push(OwnerRef { id, name });
+        }
+        if let Some((id, code, name, unit)) = i
+            && !indicators.iter().any(|x| x.id == id)
+        {
+            indicators.push(IndicatorRef {
+                id,
+                code,
+                name,
+                unit,
+            });
+        }
+    }
     Ok(SubGoalContext {
         plan_slug,
         measure,
         sub_goal,
+        owners,
+        indicators,
     })
 }
 
 pub fn get_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoal> {
     read_tx(conn, |conn| {
         let ctx = find_sub_goal(conn, id)?;
-        sub_goal_model(conn, &ctx)
+        sub_goal_model(&ctx)
     })
 }
 

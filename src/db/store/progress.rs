@@ -14,28 +14,16 @@ use crate::domain::edits::SubGoalPatch;
 use crate::domain::plan_doc::TargetDoc;
 use crate::domain::progress::ProgressReport;
 use crate::domain::states::{ChangeKind, ValueSource};
-use crate::domain::subgoal::SubGoal;
-use crate::domain::token::Role;
+use crate::domain::subgoal::{IndicatorRef, SubGoal};
 
 use super::*;
 
 /// Whether `who` may report `reported` on the sub-goal in `ctx` (the rule is
-/// `domain::access::may_report`; this looks up whether `who` owns the measure).
-fn check_may_report(
-    conn: &mut DbConn,
-    who: &Principal,
-    ctx: &SubGoalContext,
-    reported: Status,
-) -> StoreResult<()> {
-    let owns_measure = match (who.role, who.owner_id) {
-        (Role::Owner, Some(owner_id)) => on_backend!(conn, c => diesel::select(diesel::dsl::exists(
-            measure_owners::table
-                .filter(measure_owners::measure_id.eq(ctx.measure.id))
-                .filter(measure_owners::owner_id.eq(owner_id)),
-        ))
-        .get_result::<bool>(c))?,
-        _ => false,
-    };
+/// `domain::access::may_report`; `ctx` carries the measure's owners).
+fn check_may_report(who: &Principal, ctx: &SubGoalContext, reported: Status) -> StoreResult<()> {
+    let owns_measure = who
+        .owner_id
+        .is_some_and(|id| ctx.owners.iter().any(|o| o.id == id));
     access::may_report(access::ReportAttempt {
         role: who.role,
         name: &who.name,
@@ -53,7 +41,7 @@ fn check_may_report(
 /// the same day, the newer report).
 fn record_reported_kpi(
     conn: &mut DbConn,
-    sub_goal_id: i32,
+    linked: &[IndicatorRef],
     update_id: i32,
     value: f64,
     as_of: NaiveDate,
@@ -61,11 +49,7 @@ fn record_reported_kpi(
     now: NaiveDateTime,
 ) -> StoreResult<()> {
     let year = as_of.year();
-    let linked: Vec<i32> = indicators::table
-        .filter(indicators::sub_goal_id.eq(sub_goal_id))
-        .select(indicators::id)
-        .load(conn)?;
-    for indicator_id in linked {
+    for indicator_id in linked.iter().map(|i| i.id) {
         let key = indicator_values::table
             .filter(indicator_values::indicator_id.eq(indicator_id))
             .filter(indicator_values::year.eq(year));
@@ -114,7 +98,7 @@ pub fn append_progress(
 ) -> StoreResult<(SubGoal, ProgressRow)> {
     write_tx(conn, |conn| {
         let ctx = find_sub_goal(conn, id)?;
-        check_may_report(conn, who, &ctx, report.status)?;
+        check_may_report(who, &ctx, report.status)?;
         let current = &ctx.sub_goal;
         if current.version != expected_version {
             return Err(StoreError::PreconditionFailed {
@@ -168,11 +152,11 @@ pub fn append_progress(
         // The stored rows are exactly what was just written (`now` is whole microseconds, which
         // both databases keep), so they are not read back; a test compares them with a fresh read.
         if let Some(v) = report.kpi_value {
-            record_reported_kpi(conn, id, update_id, v, report.as_of, who, now)?;
+            record_reported_kpi(conn, &ctx.indicators, update_id, v, report.as_of, who, now)?;
         }
         let mut ctx = ctx;
         change.apply_to(&mut ctx.sub_goal);
-        let goal = sub_goal_model(conn, &ctx)?;
+        let goal = sub_goal_model(&ctx)?;
         Ok((goal, new.into_row(update_id)))
     })
 }
@@ -220,7 +204,7 @@ pub fn patch_sub_goal(
         let old_target = target_of(cur);
         let new_target = patch.target.clone().unwrap_or_else(|| old_target.clone());
         if new_text == cur.text && new_deadline == old_deadline && new_target == old_target {
-            return sub_goal_model(conn, &ctx);
+            return sub_goal_model(&ctx);
         }
         let t = new_target.as_ref();
         diesel::update(sub_goals::table.find(id))
@@ -252,6 +236,6 @@ pub fn patch_sub_goal(
             .values(&rev)
             .execute(conn)?;
         let ctx = find_sub_goal(conn, id)?;
-        sub_goal_model(conn, &ctx)
+        sub_goal_model(&ctx)
     })
 }
