@@ -368,6 +368,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_transaction_nested_in_a_sqlite_write_is_a_savepoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Manager::new(Backend::Sqlite(dir.path().join("n.db")))
+            .connect_now()
+            .unwrap();
+        conn.batch_execute("CREATE TABLE t (x INTEGER NOT NULL)")
+            .unwrap();
+        // A nested transaction that fails is rolled back alone; the outer write commits.
+        let r: Result<(), diesel::result::Error> = write_tx(&mut conn, |c| {
+            c.batch_execute("INSERT INTO t VALUES (1)")?;
+            let inner: Result<(), diesel::result::Error> = c.transaction(|c| {
+                c.batch_execute("INSERT INTO t VALUES (2)")?;
+                Err(diesel::result::Error::RollbackTransaction)
+            });
+            assert!(inner.is_err());
+            c.transaction(|c| c.batch_execute("INSERT INTO t VALUES (3)"))
+        });
+        r.unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct X {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            x: i32,
+        }
+        let xs: Vec<X> = diesel::sql_query("SELECT x FROM t ORDER BY x")
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(xs.iter().map(|x| x.x).collect::<Vec<_>>(), vec![1, 3]);
+        // A failed write leaves the connection outside any transaction.
+        let r: Result<(), diesel::result::Error> = write_tx(&mut conn, |c| {
+            c.batch_execute("INSERT INTO t VALUES (4)")?;
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(r.is_err());
+        let n: Vec<X> = diesel::sql_query("SELECT count(*) AS x FROM t")
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(n[0].x, 2);
+        assert!(!writer::in_group(&mut conn), "no transaction left open");
+    }
+
+    #[test]
     fn backend_from_url() {
         assert_eq!(
             Backend::from_url("postgres://u:p@db:5432/k").unwrap(),

@@ -6,6 +6,8 @@ ALTER TABLE indicator_values ADD COLUMN source TEXT NOT NULL DEFAULT 'admin'
 ALTER TABLE indicator_values ADD COLUMN progress_update_id INTEGER
     REFERENCES progress_updates(id);
 ALTER TABLE indicator_values ADD COLUMN reported_as_of DATE;
+-- A progress update finds the indicators that follow its sub-goal.
+CREATE INDEX indicators_sub_goal ON indicators (sub_goal_id);
 -- Flags are booleans.
 ALTER TABLE sub_goals ALTER COLUMN wording_pending DROP DEFAULT;
 ALTER TABLE sub_goals ALTER COLUMN wording_pending TYPE BOOLEAN USING wording_pending <> 0;

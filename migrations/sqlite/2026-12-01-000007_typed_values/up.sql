@@ -6,4 +6,6 @@ ALTER TABLE indicator_values ADD COLUMN source TEXT NOT NULL DEFAULT 'admin'
 ALTER TABLE indicator_values ADD COLUMN progress_update_id INTEGER
     REFERENCES progress_updates(id);
 ALTER TABLE indicator_values ADD COLUMN reported_as_of DATE;
+-- A progress update finds the indicators that follow its sub-goal.
+CREATE INDEX indicators_sub_goal ON indicators (sub_goal_id);
 -- Flags are booleans: SQLite stores them as 0/1 already (the columns are read as Bool now).

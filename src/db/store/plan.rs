@@ -279,11 +279,8 @@ pub(super) fn find_sub_goal(conn: &mut DbConn, id: i32) -> StoreResult<SubGoalCo
     // One row per (owner, indicator) pair; a sub-goal has one or two of each at most.
     let rows: Vec<ContextRow> = on_backend!(conn, c => sub_goals::table
         .inner_join(measures::table.inner_join(plans::table))
-        .left_join(
-            measure_owners::table
-                .on(measure_owners::measure_id.eq(sub_goals::measure_id))
-                .inner_join(owners::table),
-        )
+        .left_join(measure_owners::table.on(measure_owners::measure_id.eq(sub_goals::measure_id)))
+        .left_join(owners::table.on(owners::id.eq(measure_owners::owner_id)))
         .left_join(indicators::table.on(indicators::sub_goal_id.eq(sub_goals::id.nullable())))
         .filter(sub_goals::id.eq(id))
         .order((owners::name.asc(), indicators::code.asc()))
