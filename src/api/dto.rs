@@ -437,21 +437,6 @@ pub struct OwnerView {
     pub measures: Vec<MeasureRef>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewIndicatorBody {
-    /// Unique within the plan, e.g. "genanvendelse-plast".
-    pub code: String,
-    pub name: String,
-    pub unit: String,
-    pub baseline_year: Option<i32>,
-    pub baseline_value: Option<f64>,
-    pub target_value: Option<f64>,
-    pub target_year: Option<i32>,
-    /// Key of the sub-goal the indicator follows, e.g. "42.1".
-    pub sub_goal: Option<String>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IndicatorValueView {
     pub year: i32,

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 
 use super::AppState;
 use super::auth::{Admin, Caller};
-use super::dto::{self, IndicatorValueBody, IndicatorValueView, IndicatorView, NewIndicatorBody};
+use super::dto::{self, IndicatorValueBody, IndicatorValueView, IndicatorView};
 use super::error::{ApiError, Problem};
 use super::json::Body;
 use super::{run_db, run_write};
@@ -33,7 +33,7 @@ pub async fn list_indicators(
 /// Add an indicator to the plan (admin).
 #[utoipa::path(post, path = "/api/v1/plans/{slug}/indicators", tag = "indicators",
     params(("slug" = String, Path)),
-    request_body = NewIndicatorBody,
+    request_body = RawIndicator,
     security(("bearer" = [])),
     responses((status = 201, body = IndicatorView, headers(("Location" = String))),
               (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -49,19 +49,10 @@ pub async fn create_indicator(
     state: web::Data<AppState>,
     _admin: Admin,
     slug: web::Path<String>,
-    body: Body<NewIndicatorBody>,
+    body: Body<RawIndicator>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner()?;
-    let new = NewIndicator::parse(RawIndicator {
-        code: b.code,
-        name: b.name,
-        unit: b.unit,
-        baseline_year: b.baseline_year,
-        baseline_value: b.baseline_value,
-        target_value: b.target_value,
-        target_year: b.target_year,
-        sub_goal_key: b.sub_goal,
-    })?;
+    let new = NewIndicator::parse(b)?;
     let slug = slug.into_inner();
     let created = run_write(&state, move |c| store::create_indicator(c, &slug, &new)).await?;
     let view = dto::indicator_view(&created);

@@ -95,9 +95,12 @@ impl SubGoalPatch {
     }
 }
 
-/// A new indicator (KPI) as a client sent it.
-#[derive(Debug, Clone, Default)]
+/// A new indicator (KPI) as a client sent it: the body of `POST …/indicators`.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewIndicatorBody)]
 pub struct RawIndicator {
+    /// Unique within the plan, e.g. "genanvendelse-plast".
     pub code: String,
     pub name: String,
     pub unit: String,
@@ -105,6 +108,8 @@ pub struct RawIndicator {
     pub baseline_value: Option<f64>,
     pub target_value: Option<f64>,
     pub target_year: Option<i32>,
+    /// Key of the sub-goal the indicator follows, e.g. "42.1".
+    #[serde(rename = "sub_goal")]
     pub sub_goal_key: Option<String>,
 }
 
