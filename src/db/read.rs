@@ -18,7 +18,7 @@ pub fn owner_ref(o: &OwnerRow) -> OwnerRef {
     }
 }
 
-pub fn indicator_ref(i: &IndicatorRow) -> IndicatorRef {
+fn indicator_ref(i: &IndicatorRow) -> IndicatorRef {
     IndicatorRef {
         id: i.id,
         code: i.code.clone(),

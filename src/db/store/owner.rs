@@ -121,6 +121,6 @@ pub fn set_measure_owners(
                 ))
                 .execute(conn)?;
         }
-        owners_of(conn, measure.id)
+        crate::db::read::owners_of(conn, measure.id)
     })
 }

@@ -189,7 +189,7 @@ pub fn load_measure(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<M
             .find(measure.theme_id)
             .select(ThemeRow::as_select())
             .get_result(conn)?;
-        let owners = owners_of(conn, measure.id)?;
+        let owners = read::owners_of(conn, measure.id)?;
         let sub_goals = sub_goals::table
             .filter(sub_goals::measure_id.eq(measure.id))
             .order(sub_goals::position.asc())
@@ -238,10 +238,6 @@ pub(super) fn find_measure(
         .ok_or_else(|| {
             StoreError::NotFound(format!("plan '{}' has no measure {number}", plan.slug))
         })
-}
-
-pub(super) fn owners_of(conn: &mut DbConn, measure_id: i32) -> StoreResult<Vec<OwnerRow>> {
-    read::owners_of(conn, measure_id)
 }
 
 /// A sub-goal with the measure and plan it belongs to, its measure's owners and the
