@@ -89,6 +89,32 @@ pub struct Config {
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub public_read: bool,
 
+    /// The name in the web site's header (the plan's own municipality is shown on its pages;
+    /// this names the site on the list of plans and the sign-in page).
+    #[arg(long, env = "KLIMASPOR_SITE_NAME", default_value = "Ballerup Kommune")]
+    pub site_name: String,
+
+    /// Accent colour of the web site, #rrggbb. It carries white text (buttons, the header
+    /// band), so it must reach WCAG AA contrast (4.5:1) against white; the start refuses one
+    /// that does not.
+    #[arg(long, env = "KLIMASPOR_ACCENT_COLOR", default_value = "#005f73")]
+    pub accent_color: String,
+
+    /// The site's accessibility statement (Danish public sites publish it through the
+    /// Agency for Digital Government's WAS tool), linked from every page's footer.
+    #[arg(
+        long,
+        env = "KLIMASPOR_ACCESSIBILITY_URL",
+        default_value = "https://www.was.digst.dk/"
+    )]
+    pub accessibility_url: String,
+
+    /// Who may show the embeddable widgets (`/{plan}/indlejr/…`) in a frame: a CSP
+    /// `frame-ancestors` source list, e.g. "https://ballerup.dk https://*.ballerup.dk".
+    /// Every other page refuses to be framed.
+    #[arg(long, env = "KLIMASPOR_EMBED_ANCESTORS", default_value = "'self'")]
+    pub embed_ancestors: String,
+
     /// Milliseconds a cached plan view is served without asking the database whether another
     /// process (another instance, the CLI, an operator's SQL) changed the plan. Writes through
     /// this server are seen at once. 0 asks the database on every request.
@@ -306,6 +332,10 @@ impl Config {
             },
             bind: "127.0.0.1:0".into(),
             public_read: true,
+            site_name: "Ballerup Kommune".into(),
+            accent_color: "#005f73".into(),
+            accessibility_url: "https://www.was.digst.dk/".into(),
+            embed_ancestors: "'self'".into(),
             cache_revalidate_ms: 100,
             templates_dir: PathBuf::from("./report-templates"),
             no_scheduler: true,

@@ -22,6 +22,7 @@ pub mod report;
 pub mod scheduler;
 pub mod startup;
 pub mod telemetry;
+pub mod web;
 
 /// The Ballerup Kommune plan, compiled in so a fresh database can be seeded without files.
 pub const BALLERUP_SEED: &str = include_str!("../seeds/ballerup.json");

@@ -82,7 +82,18 @@ impl Application {
             ))?),
             Backend::Postgres(_) => None,
         };
+        let site = crate::web::Site::new(
+            &config.site_name,
+            &config.accent_color,
+            &config.accessibility_url,
+            &config.embed_ancestors,
+            &config.public_url,
+            config.public_read,
+        )?;
+        // The error pages, which actix builds without the request's state, read it here.
+        let _ = crate::web::page::SITE.set(site.clone());
         let state = AppState {
+            site: Arc::new(site),
             writer,
             pool: pool.clone(),
             public_read: config.public_read,
@@ -112,6 +123,7 @@ impl Application {
             App::new()
                 .app_data(web::Data::new(state.clone()))
                 .configure(api::configure)
+                .configure(crate::web::configure)
                 .wrap(actix_web::middleware::from_fn(api::head_as_get))
                 .wrap(api::error::problem_fallback())
                 .wrap(actix_web::middleware::from_fn(api::logging::log_request))

@@ -63,6 +63,7 @@ struct Entry {
     plan_id: i32,
     data_version: i64,
     etag: HeaderValue,
+    content_type: HeaderValue,
     body: web::Bytes,
     built: u64,
     /// When the data version was last confirmed, and this process's write count then.
@@ -139,6 +140,7 @@ impl ResponseCache {
         &self,
         key: CacheKey,
         (plan_id, data_version, write_gen): (i32, i64, u64),
+        content_type: HeaderValue,
         body: Vec<u8>,
     ) -> Entry {
         let etag = etag_of(&body);
@@ -148,6 +150,7 @@ impl ResponseCache {
             plan_id,
             data_version,
             etag,
+            content_type,
             body: web::Bytes::from(body),
             built: inner.builds,
             checked: Instant::now(),
@@ -175,6 +178,11 @@ impl ResponseCache {
     fn len(&self) -> usize {
         self.inner.lock().map(|i| i.entries.len()).unwrap_or(0)
     }
+}
+
+/// The first 12 bytes of `bytes`' SHA-256, in hex: names for content-addressed things.
+pub fn short_hash(bytes: &[u8]) -> String {
+    hex::encode(&Sha256::digest(bytes)[..12])
 }
 
 /// A strong ETag from the body's SHA-256: the same bytes always get the same tag, on every
@@ -236,7 +244,7 @@ fn respond_with(req: &HttpRequest, entry: Entry) -> HttpResponse {
         HttpResponse::NotModified().finish()
     } else {
         HttpResponse::Ok()
-            .content_type(header::ContentType::json())
+            .insert_header((header::CONTENT_TYPE, entry.content_type))
             .body(Slices(entry.body))
     };
     let headers = res.headers_mut();
@@ -263,6 +271,28 @@ where
     D: Send + 'static,
     T: Serialize,
 {
+    let json = HeaderValue::from_static("application/json");
+    respond_bytes(state, req, key, json, load, move |data| {
+        serde_json::to_vec(&view(data)?)
+            .map_err(|e| ApiError::Internal(format!("serialising a plan view: {e}")))
+    })
+    .await
+}
+
+/// [`respond`] for any representation: `view` makes the body (a web page, say), sent with
+/// `content_type`. The error type is the caller's (the site answers errors with HTML pages).
+pub async fn respond_bytes<D, E>(
+    state: &AppState,
+    req: &HttpRequest,
+    key: CacheKey,
+    content_type: HeaderValue,
+    load: impl FnOnce(&mut DbConn) -> StoreResult<D> + Send + 'static,
+    view: impl FnOnce(D) -> Result<Vec<u8>, E>,
+) -> Result<HttpResponse, E>
+where
+    D: Send + 'static,
+    E: From<ApiError>,
+{
     // Read before the database is asked: a write finishing after this makes the entry stale.
     let write_gen = db::write_generation();
     if let Some(entry) = state.cache.fresh(&key, write_gen) {
@@ -274,11 +304,10 @@ where
         return Ok(respond_with(req, entry));
     }
     let data = run_db(state, load).await?;
-    let body = serde_json::to_vec(&view(data)?)
-        .map_err(|e| ApiError::Internal(format!("serialising a plan view: {e}")))?;
+    let body = view(data)?;
     let entry = state
         .cache
-        .put(key, (plan_id, data_version, write_gen), body);
+        .put(key, (plan_id, data_version, write_gen), content_type, body);
     Ok(respond_with(req, entry))
 }
 
@@ -291,6 +320,10 @@ mod tests {
         CacheKey::new(slug, view.to_string())
     }
 
+    fn json() -> HeaderValue {
+        HeaderValue::from_static("application/json")
+    }
+
     fn cache(ms: u64) -> ResponseCache {
         ResponseCache::new(Duration::from_millis(ms))
     }
@@ -298,7 +331,7 @@ mod tests {
     #[test]
     fn an_entry_is_confirmed_only_for_its_plan_and_version() {
         let cache = cache(100);
-        cache.put(key("a", "measures"), (1, 7, 0), b"[1]".to_vec());
+        cache.put(key("a", "measures"), (1, 7, 0), json(), b"[1]".to_vec());
         assert!(cache.confirm(&key("a", "measures"), 1, 7, 0).is_some());
         assert!(
             cache.confirm(&key("a", "measures"), 1, 8, 0).is_none(),
@@ -321,7 +354,7 @@ mod tests {
     #[test]
     fn an_entry_is_served_unasked_only_within_the_interval_and_without_a_write_since() {
         let cache = cache(40);
-        cache.put(key("a", "measures"), (1, 7, 3), b"[1]".to_vec());
+        cache.put(key("a", "measures"), (1, 7, 3), json(), b"[1]".to_vec());
         assert!(cache.fresh(&key("a", "measures"), 3).is_some());
         assert!(
             cache.fresh(&key("a", "measures"), 4).is_none(),
@@ -336,7 +369,7 @@ mod tests {
         assert!(cache.confirm(&key("a", "measures"), 1, 7, 4).is_some());
         assert!(cache.fresh(&key("a", "measures"), 4).is_some());
         let never = super::ResponseCache::new(Duration::ZERO);
-        never.put(key("a", "measures"), (1, 7, 3), b"[1]".to_vec());
+        never.put(key("a", "measures"), (1, 7, 3), json(), b"[1]".to_vec());
         assert!(
             never.fresh(&key("a", "measures"), 3).is_none(),
             "0 asks every time"
@@ -346,10 +379,10 @@ mod tests {
     #[test]
     fn a_new_version_drops_the_plans_older_entries_and_no_others() {
         let cache = cache(100);
-        cache.put(key("a", "measures"), (1, 1, 0), b"[1]".to_vec());
-        cache.put(key("a", "subgoals"), (1, 1, 0), b"[2]".to_vec());
-        cache.put(key("b", "measures"), (2, 1, 0), b"[3]".to_vec());
-        cache.put(key("a", "measures"), (1, 2, 0), b"[4]".to_vec());
+        cache.put(key("a", "measures"), (1, 1, 0), json(), b"[1]".to_vec());
+        cache.put(key("a", "subgoals"), (1, 1, 0), json(), b"[2]".to_vec());
+        cache.put(key("b", "measures"), (2, 1, 0), json(), b"[3]".to_vec());
+        cache.put(key("a", "measures"), (1, 2, 0), json(), b"[4]".to_vec());
         assert_eq!(cache.len(), 2);
         assert!(cache.confirm(&key("b", "measures"), 2, 1, 0).is_some());
         assert_eq!(
@@ -364,7 +397,7 @@ mod tests {
     fn the_cache_stays_within_its_capacity_dropping_the_oldest() {
         let cache = cache(100);
         for i in 0..CAPACITY + 10 {
-            cache.put(key("a", &format!("q{i}")), (1, 1, 0), vec![b'x'; 3]);
+            cache.put(key("a", &format!("q{i}")), (1, 1, 0), json(), vec![b'x'; 3]);
         }
         assert_eq!(cache.len(), CAPACITY);
         assert!(cache.confirm(&key("a", "q0"), 1, 1, 0).is_none());

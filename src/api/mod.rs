@@ -238,6 +238,11 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
         .flat_map(|(_, methods)| methods.iter().copied())
         .collect();
     if allowed.is_empty() {
+        // Outside the API a person with a browser is asking: a page, not JSON.
+        let api = req.path() == "/api" || req.path().starts_with("/api/");
+        if !api {
+            return crate::web::not_found_page(&req);
+        }
         return ApiError::NotFound(format!("no resource at {}", req.path())).error_response();
     }
     let mut res = error::problem(

@@ -22,4 +22,6 @@ pub struct AppState {
     pub writer: Option<db::writer::GroupWriter>,
     /// Serialised read views of the plans, checked against each plan's data version.
     pub cache: Arc<super::cache::ResponseCache>,
+    /// The web site's settings.
+    pub site: Arc<crate::web::Site>,
 }

@@ -132,6 +132,17 @@ impl Deadline {
             _ => "Løbende".to_string(),
         }
     }
+
+    /// The deadline in English, for the site's English pages.
+    pub fn label_en(&self) -> String {
+        match (self.kind, self.year) {
+            (DeadlineKind::By, Some(y)) => format!("By {y}"),
+            (DeadlineKind::In, Some(y)) => format!("In {y}"),
+            (DeadlineKind::Mid, Some(y)) => format!("By mid-{y}"),
+            (DeadlineKind::From, Some(y)) => format!("From {y}"),
+            _ => "Ongoing".to_string(),
+        }
+    }
 }
 
 impl TryFrom<super::plan_doc::DeadlineDoc> for Deadline {

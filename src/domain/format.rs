@@ -23,6 +23,43 @@ pub fn date_long(d: NaiveDate) -> String {
     format!("{}. {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
 }
 
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "15 January 2027", for the site's English pages.
+pub fn date_long_en(d: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        d.day(),
+        MONTHS_EN[d.month0() as usize],
+        d.year()
+    )
+}
+
+/// A number with English separators: 20000 → "20,000", 12.5 → "12.5".
+pub fn number_en(v: f64, decimals: usize) -> String {
+    number(v, decimals)
+        .chars()
+        .map(|c| match c {
+            '.' => ',',
+            ',' => '.',
+            c => c,
+        })
+        .collect()
+}
+
 /// "15.01.2027" for narrow table cells.
 pub fn date_short(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()

@@ -48,6 +48,7 @@ pub mod progress;
 pub mod report_kind;
 pub mod rollup;
 pub mod schedule;
+pub mod search;
 pub mod states;
 pub mod status;
 pub mod subgoal;

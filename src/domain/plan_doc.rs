@@ -62,6 +62,14 @@ impl MeasureRole {
     }
 }
 
+/// Paths at the server's root that are not plans: a plan's web pages live at `/{slug}`, so a
+/// plan with one of these slugs would be unreachable (or hide the server's page). Sign-in and
+/// the workspace (`log-ind`, `log-ud`, `min-side`, `admin`) are reserved ahead of them.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "api", "docs", "assets", "healthz", "readyz", "metrics", "log-ind", "log-ud", "min-side",
+    "admin", "static", "indlejr", "soeg", "theme",
+];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanDoc {
@@ -327,6 +335,17 @@ impl PlanDoc {
             return Err(DomainError::new(
                 "slug",
                 "must be lowercase letters, digits and '-'",
+            ));
+        }
+        if RESERVED_SLUGS.contains(&self.slug.as_str()) {
+            return Err(DomainError::new(
+                "slug",
+                format!(
+                    "'{}' is a path of the server's own (the plan's pages would be hidden \
+                     behind it); reserved: {}",
+                    self.slug,
+                    RESERVED_SLUGS.join(", ")
+                ),
             ));
         }
         non_blank("municipality", &self.municipality)?;

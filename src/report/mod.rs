@@ -3,6 +3,7 @@
 //! status, the previous one), a [`Template`] and the generation time: no database, no clock.
 //! The same input gives the same bytes.
 
+pub mod chart;
 pub mod layout;
 mod render;
 pub mod snapshot;

@@ -187,7 +187,13 @@ impl Snapshot {
     /// The plan's state at the end of `period`, rebuilt from the history: the newest progress
     /// update that speaks for a date up to the period's end gives a sub-goal's status.
     pub fn build(h: &PlanHistory, period: Period) -> StoreResult<Self> {
-        let as_of = period.end();
+        Self::build_at(h, period, period.end())
+    }
+
+    /// The plan's state on `as_of`, a day within `period`: what the web site's dashboard shows
+    /// (today, in the current half-year), computed as a report's snapshot is. `h` must have
+    /// been loaded with `as_of` among its cut-offs.
+    pub fn build_at(h: &PlanHistory, period: Period, as_of: NaiveDate) -> StoreResult<Self> {
         let d = &h.data;
         let themes = d
             .themes
@@ -443,11 +449,47 @@ impl Changes {
         c
     }
 
+    /// How many changes page 1 of the UGO status counts.
+    pub fn count(&self) -> usize {
+        self.status_changes.len()
+            + self.newly_overdue.len()
+            + self.moved_deadlines.len()
+            + self.dropped.len()
+            + self.new_goals.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.status_changes.is_empty()
             && self.newly_overdue.is_empty()
             && self.moved_deadlines.is_empty()
             && self.dropped.is_empty()
             && self.new_goals.is_empty()
+    }
+}
+
+/// The key facts of page 1 of the UGO status, which the web site's dashboard shows too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyFacts {
+    pub total: usize,
+    pub overdue: usize,
+    /// *I risiko* or *Forsinket*.
+    pub at_risk: usize,
+    pub achieved: usize,
+    /// Changes since the previous status, when there is one to compare with.
+    pub changes: Option<usize>,
+    pub not_reported: usize,
+}
+
+impl KeyFacts {
+    pub fn of(s: &Snapshot, changes: Option<&Changes>) -> Self {
+        let count = |f: &dyn Fn(&SnapSubGoal) -> bool| s.sub_goals.iter().filter(|g| f(g)).count();
+        Self {
+            total: s.sub_goals.len(),
+            overdue: s.overdue().len(),
+            at_risk: count(&|g| matches!(g.status, Status::AtRisk | Status::Delayed)),
+            achieved: count(&|g| g.status == Status::Achieved),
+            changes: changes.map(Changes::count),
+            not_reported: count(&|g| g.flags.not_reported),
+        }
     }
 }

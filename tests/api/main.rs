@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod browser;
 mod cli;
 mod errors;
 mod exports;
@@ -15,4 +16,5 @@ mod reports;
 mod scheduler;
 mod schema;
 mod seed;
+mod site;
 mod startup;

@@ -8,6 +8,7 @@ mod indicator;
 mod owner;
 mod plan;
 mod progress;
+mod site;
 mod token;
 
 pub use history::*;
@@ -15,6 +16,7 @@ pub use indicator::*;
 pub use owner::*;
 pub use plan::*;
 pub use progress::*;
+pub use site::*;
 pub use token::*;
 
 use diesel::prelude::*;

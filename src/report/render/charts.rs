@@ -3,6 +3,7 @@
 //! The three reports, laid out with [`super::layout`].
 
 use crate::domain::format::number;
+use crate::report::chart::{KpiChart, StatusChart};
 use crate::report::layout::{
     self, ACCENT, BLACK, CONTENT_W, GREY, Layout, MARGIN, Rgb8, Stroke, Weight,
 };
@@ -11,30 +12,23 @@ use crate::report::template::Template;
 
 use super::*;
 
-/// Stacked bars: sub-goals per main theme by status.
+/// Stacked bars: sub-goals per main theme by status (the model: [`StatusChart`]).
 pub(super) fn status_chart(l: &mut Layout, s: &Snapshot, t: &Template) {
-    let themes: Vec<_> = s.main_themes().collect();
+    let chart = StatusChart::of(s);
     let bar_h = 12.0;
     let gap = 7.0;
     let label_w = 170.0;
-    let h = 22.0 + themes.len() as f32 * (bar_h + gap) + 26.0;
+    let h = 22.0 + chart.bars.len() as f32 * (bar_h + gap) + 26.0;
     l.heading(3, t.label("chart_status"), h);
     let top = l.block(h);
-    let max = themes
-        .iter()
-        .map(|th| s.goals_in_theme(&th.code).count())
-        .max()
-        .unwrap_or(1)
-        .max(1) as f32;
+    let max = chart.max as f32;
     let bar_w = CONTENT_W - label_w - 30.0;
-    for (i, th) in themes.iter().enumerate() {
+    for (i, bar) in chart.bars.iter().enumerate() {
         let y = top + 4.0 + i as f32 * (bar_h + gap);
-        let label = layout::fit(&th.title, Weight::Regular, 7.5, label_w - 6.0);
+        let label = layout::fit(&bar.label, Weight::Regular, 7.5, label_w - 6.0);
         l.text_at(MARGIN, y + 2.0, &label, Weight::Regular, 7.5, BLACK);
         let mut x = MARGIN + label_w;
-        let goals: Vec<_> = s.goals_in_theme(&th.code).collect();
-        for shown in Shown::ALL {
-            let n = goals.iter().filter(|g| Shown::of(g) == shown).count();
+        for &(shown, n) in &bar.counts {
             let w = n as f32 / max * bar_w;
             l.rect(x, y, w, bar_h, shown.color());
             x += w;
@@ -42,14 +36,14 @@ pub(super) fn status_chart(l: &mut Layout, s: &Snapshot, t: &Template) {
         l.text_at(
             x + 4.0,
             y + 2.0,
-            &goals.len().to_string(),
+            &bar.total.to_string(),
             Weight::Regular,
             7.5,
             GREY,
         );
     }
     // Legend.
-    let ly = top + 8.0 + themes.len() as f32 * (bar_h + gap);
+    let ly = top + 8.0 + chart.bars.len() as f32 * (bar_h + gap);
     let mut x = MARGIN;
     for shown in Shown::ALL {
         l.rect(x, ly + 1.0, 7.0, 7.0, shown.color());
@@ -87,17 +81,8 @@ pub(super) fn kpi_chart(l: &mut Layout, i: &SnapIndicator, year: i32, t: &Templa
             BLACK,
         );
     }
-    let mut points: Vec<(i32, f64)> = Vec::new();
-    if let Some(b) = baseline_of(i) {
-        points.push(b);
-    }
-    points.extend(
-        i.values
-            .iter()
-            .filter(|(y, _)| Some(*y) != i.baseline_year)
-            .copied(),
-    );
-    points.sort_by_key(|(y, _)| *y);
+    let chart = KpiChart::of(i, year);
+    let points = &chart.points;
     let plot_top = top + 30.0;
     let plot_h = h - 52.0;
     let plot_x = x + 34.0;
@@ -119,13 +104,8 @@ pub(super) fn kpi_chart(l: &mut Layout, i: &SnapIndicator, year: i32, t: &Templa
         );
         return;
     }
-    let max = points
-        .iter()
-        .map(|(_, v)| *v)
-        .chain(i.target_value)
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
-    let scale = |v: f64| (v.max(0.0) / max) as f32 * plot_h;
+    let max = chart.max;
+    let scale = |v: f64| chart.share(v) as f32 * plot_h;
     let slot = plot_w / points.len() as f32;
     let bar_w = (slot * 0.6).min(26.0);
     for (n, (y, v)) in points.iter().enumerate() {
@@ -173,17 +153,12 @@ pub(super) fn kpi_chart(l: &mut Layout, i: &SnapIndicator, year: i32, t: &Templa
         GREY,
     );
     l.text_at(x + 5.0, bottom - 6.0, "0", Weight::Regular, 6.0, GREY);
-    if let Some(tv) = i.target_value {
+    if let (Some((tv, _)), Some(label)) = (chart.target, chart.target_label(t)) {
         let ty = bottom - scale(tv);
         l.line(
             (plot_x, ty),
             (plot_x + plot_w, ty),
             Stroke::dashed(0.9, Shown::Delayed.color()),
-        );
-        let label = format!(
-            "{} {}",
-            t.label("target_line"),
-            i.target_year.map_or(String::new(), |y| y.to_string())
         );
         let lw = layout::text_width(&label, Weight::Regular, 6.0);
         l.text_at(
@@ -195,7 +170,7 @@ pub(super) fn kpi_chart(l: &mut Layout, i: &SnapIndicator, year: i32, t: &Templa
             Shown::Delayed.color(),
         );
     }
-    if value_in(i, year).is_none() {
+    if chart.missing_year {
         l.text_at(
             x + 5.0,
             top + h - 11.0,

@@ -18,70 +18,12 @@ use crate::domain::format::{date_long, date_short};
 use crate::domain::{Deadline, Status};
 use crate::report::ReportInput;
 use crate::report::layout::{
-    self, ACCENT, BLACK, CONTENT_W, Cell, Column, DocInfo, GREY, Layout, MARGIN, Rgb8, Row, Weight,
+    self, ACCENT, BLACK, CONTENT_W, Cell, Column, DocInfo, GREY, Layout, MARGIN, Row, Weight,
 };
 use crate::report::snapshot::{SnapSubGoal, Snapshot};
 use crate::report::template::{Sections, Template, Vars, fill};
 
-/// How a sub-goal's status is shown: a never-reported open goal is "Ikke rapporteret".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Shown {
-    NotReported,
-    NotStarted,
-    OnTrack,
-    AtRisk,
-    Delayed,
-    Achieved,
-    Dropped,
-}
-
-impl Shown {
-    const ALL: [Shown; 7] = [
-        Self::Delayed,
-        Self::AtRisk,
-        Self::OnTrack,
-        Self::NotStarted,
-        Self::NotReported,
-        Self::Achieved,
-        Self::Dropped,
-    ];
-
-    fn of(g: &SnapSubGoal) -> Self {
-        match g.status {
-            Status::NotStarted if g.flags.not_reported => Self::NotReported,
-            Status::NotStarted => Self::NotStarted,
-            Status::OnTrack => Self::OnTrack,
-            Status::AtRisk => Self::AtRisk,
-            Status::Delayed => Self::Delayed,
-            Status::Achieved => Self::Achieved,
-            Status::Dropped => Self::Dropped,
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::NotReported => crate::domain::status::NOT_REPORTED_LABEL,
-            Self::NotStarted => Status::NotStarted.label_da(),
-            Self::OnTrack => Status::OnTrack.label_da(),
-            Self::AtRisk => Status::AtRisk.label_da(),
-            Self::Delayed => Status::Delayed.label_da(),
-            Self::Achieved => Status::Achieved.label_da(),
-            Self::Dropped => Status::Dropped.label_da(),
-        }
-    }
-
-    fn color(self) -> Rgb8 {
-        match self {
-            Self::NotReported => Rgb8(206, 212, 218),
-            Self::NotStarted => Rgb8(134, 142, 150),
-            Self::OnTrack => Rgb8(47, 158, 68),
-            Self::AtRisk => Rgb8(245, 159, 0),
-            Self::Delayed => Rgb8(224, 49, 49),
-            Self::Achieved => Rgb8(25, 113, 194),
-            Self::Dropped => Rgb8(73, 80, 87),
-        }
-    }
-}
+pub(super) use crate::report::chart::Shown;
 
 pub(super) fn status_cell(g: &SnapSubGoal) -> Cell {
     let s = Shown::of(g);

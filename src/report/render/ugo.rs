@@ -2,14 +2,13 @@
 
 //! The three reports, laid out with [`super::layout`].
 
-use crate::domain::Status;
 use crate::domain::format::percent;
 use crate::domain::report_kind::UgoSection;
 use crate::report::ReportInput;
 use crate::report::layout::{
     ACCENT, BLACK, CONTENT_W, Cell, Column, GREY, Layout, MARGIN, Rgb8, Row, Weight,
 };
-use crate::report::snapshot::{Changes, SnapSubGoal, Snapshot};
+use crate::report::snapshot::{Changes, KeyFacts, SnapSubGoal, Snapshot};
 use crate::report::template::Template;
 
 use super::*;
@@ -55,39 +54,29 @@ pub(super) fn ugo_status(
     }
 }
 
-pub(super) fn change_count(c: &Changes) -> usize {
-    c.status_changes.len()
-        + c.newly_overdue.len()
-        + c.moved_deadlines.len()
-        + c.dropped.len()
-        + c.new_goals.len()
-}
-
 /// The box on page 1: what is late, what is at risk, what changed.
 pub(super) fn key_facts(l: &mut Layout, s: &Snapshot, changes: Option<&Changes>, t: &Template) {
-    let overdue = s.overdue().len();
-    let at_risk = s
-        .sub_goals
-        .iter()
-        .filter(|g| matches!(g.status, Status::AtRisk | Status::Delayed))
-        .count();
-    let not_reported = s.sub_goals.iter().filter(|g| g.flags.not_reported).count();
+    let f = KeyFacts::of(s, changes);
     let mut facts = vec![
         (
-            overdue,
+            f.overdue,
             t.label("fact_overdue").to_string(),
             Shown::Delayed.color(),
         ),
         (
-            at_risk,
+            f.at_risk,
             t.label("fact_at_risk").to_string(),
             Shown::AtRisk.color(),
         ),
     ];
-    if let Some(c) = changes {
-        facts.push((change_count(c), t.label("fact_changes").to_string(), ACCENT));
+    if let Some(n) = f.changes {
+        facts.push((n, t.label("fact_changes").to_string(), ACCENT));
     }
-    facts.push((not_reported, t.label("fact_not_reported").to_string(), GREY));
+    facts.push((
+        f.not_reported,
+        t.label("fact_not_reported").to_string(),
+        GREY,
+    ));
     let h = 26.0 + facts.len() as f32 * 20.0;
     let top = l.block(h + 8.0);
     l.rect(MARGIN, top, CONTENT_W, h, Rgb8(248, 249, 250));

@@ -1,0 +1,100 @@
+//! What the public web site reads: a plan with its history up to today, the snapshot its last
+//! UGO status was sent with, and what people wrote about it (comments, progress notes). One
+//! read transaction per page, so a page never mixes two states of the plan.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::models::*;
+use crate::db::runs::RunRow;
+use crate::db::schema::*;
+use crate::db::{DbConn, read_tx};
+use crate::domain::report_kind::ReportKind;
+use crate::domain::states::RunState;
+
+use super::*;
+
+/// A plan for its pages, as stored on `today`.
+#[derive(Debug, Clone)]
+pub struct SiteData {
+    /// The plan with each sub-goal's newest update up to `today`.
+    pub history: PlanHistory,
+    /// Every comment of the political bodies, with the administration's answer.
+    pub comments: Vec<CommentRow>,
+    /// The newest UGO status that was sent: its period and archived snapshot (JSON).
+    pub last_ugo: Option<(String, String)>,
+    /// Every progress update of the plan, newest first (the measure pages' timelines and the
+    /// search over notes). Empty when the page does not need them.
+    pub updates: Vec<ProgressRow>,
+}
+
+/// Load the plan for a page. `with_updates`: also every progress update (the measure page,
+/// the search).
+pub fn load_site(
+    conn: &mut DbConn,
+    slug: &str,
+    today: NaiveDate,
+    with_updates: bool,
+) -> StoreResult<SiteData> {
+    read_tx(conn, |conn| {
+        let history = load_history(conn, slug, &[today])?;
+        let plan_id = history.data.plan.id;
+        let comments = comments::table
+            .filter(comments::plan_id.eq(plan_id))
+            .order((comments::measure_id.asc(), comments::position.asc()))
+            .select(CommentRow::as_select())
+            .load(conn)?;
+        let last_ugo = report_runs::table
+            .filter(report_runs::plan_id.eq(plan_id))
+            .filter(report_runs::kind.eq(ReportKind::UgoStatus))
+            .filter(report_runs::state.eq(RunState::Sent))
+            .filter(report_runs::snapshot.is_not_null())
+            .order((report_runs::period.desc(), report_runs::revision.desc()))
+            .select((report_runs::period, report_runs::snapshot))
+            .first::<(String, Option<String>)>(conn)
+            .optional()?
+            .and_then(|(p, s)| s.map(|s| (p, s)));
+        let updates = if with_updates {
+            progress_updates::table
+                .inner_join(sub_goals::table.inner_join(measures::table))
+                .filter(measures::plan_id.eq(plan_id))
+                .filter(progress_updates::as_of.le(today))
+                .order((progress_updates::as_of.desc(), progress_updates::id.desc()))
+                .select(ProgressRow::as_select())
+                .load(conn)?
+        } else {
+            Vec::new()
+        };
+        Ok(SiteData {
+            history,
+            comments,
+            last_ugo,
+            updates,
+        })
+    })
+}
+
+/// The reports of a plan that were generated (sent, or generated and waiting for delivery),
+/// newest first; with `id`, only that one.
+pub fn site_reports(
+    conn: &mut DbConn,
+    slug: &str,
+    id: Option<i32>,
+) -> StoreResult<(PlanRow, Vec<RunRow>)> {
+    read_tx(conn, |conn| {
+        let plan = find_plan(conn, slug)?;
+        let mut q = report_runs::table
+            .filter(report_runs::plan_id.eq(plan.id))
+            .filter(report_runs::state.eq_any([RunState::Sent, RunState::Queued]))
+            .filter(report_runs::pdf_sha256.is_not_null())
+            .into_boxed();
+        if let Some(id) = id {
+            q = q.filter(report_runs::id.eq(id));
+        }
+        let runs = q
+            .order((report_runs::generated_at.desc(), report_runs::id.desc()))
+            .select(RunRow::as_select())
+            .load(conn)?;
+        Ok((plan, runs))
+    })
+}

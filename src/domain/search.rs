@@ -1,0 +1,275 @@
+//! Full-text search over a plan with Danish word forms: every word is reduced to its stem by
+//! the Snowball Danish stemmer (the algorithm behind PostgreSQL's `danish` text-search
+//! configuration), so "energimærkningen" finds "energimærkning" and "ladestandere" finds
+//! "ladestander". Documents are ranked by how many query stems they contain, then by how often,
+//! with titles weighing more than body text; a stem that is a prefix of a longer word (a
+//! compound, "ladestander" in "elladestandere") counts as half.
+//!
+//! The index is built from the plan's read model on each search, in memory: the same answer on
+//! SQLite and PostgreSQL, and the Ballerup plan (≈ 1 000 texts) indexes in well under a
+//! millisecond per hundred documents (BENCHMARKS.md).
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// A text that can be found.
+#[derive(Debug, Clone)]
+pub struct Document<K> {
+    pub key: K,
+    pub title: String,
+    pub body: String,
+}
+
+/// A piece of a snippet: text, and whether it is a hit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub text: String,
+    pub hit: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit<K> {
+    pub key: K,
+    pub score: f64,
+    pub title: Vec<Piece>,
+    pub snippet: Vec<Piece>,
+}
+
+/// Words of `text` with their byte ranges: runs of letters and digits.
+fn words(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+pub struct Searcher {
+    stemmer: Stemmer,
+}
+
+impl Default for Searcher {
+    fn default() -> Self {
+        Self {
+            stemmer: Stemmer::create(Algorithm::Danish),
+        }
+    }
+}
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Characters of context around the first hit in a snippet.
+const CONTEXT: usize = 90;
+
+impl Searcher {
+    pub fn stem(&self, word: &str) -> String {
+        self.stemmer.stem(&word.to_lowercase()).into_owned()
+    }
+
+    /// The distinct stems of a query (words of one letter are ignored).
+    pub fn query_stems(&self, q: &str) -> Vec<String> {
+        let mut stems: Vec<String> = words(q)
+            .into_iter()
+            .map(|(a, b)| &q[a..b])
+            .filter(|w| w.chars().count() > 1)
+            .map(|w| self.stem(w))
+            .collect();
+        stems.sort();
+        stems.dedup();
+        stems
+    }
+
+    /// How well `word` matches `stem`: 1 for the same stem, ½ for a compound containing it.
+    fn matches(&self, word: &str, stem: &str) -> f64 {
+        let w = self.stem(word);
+        if w == stem {
+            1.0
+        } else if stem.chars().count() >= 4 && w.contains(stem) {
+            0.5
+        } else {
+            0.0
+        }
+    }
+
+    fn pieces(&self, text: &str, stems: &[String]) -> (Vec<Piece>, Vec<(usize, f64)>) {
+        let mut pieces = Vec::new();
+        let mut hits = Vec::new();
+        let mut last = 0;
+        for (a, b) in words(text) {
+            let best = stems
+                .iter()
+                .map(|s| self.matches(&text[a..b], s))
+                .fold(0.0, f64::max);
+            if best > 0.0 {
+                if a > last {
+                    pieces.push(Piece {
+                        text: text[last..a].to_string(),
+                        hit: false,
+                    });
+                }
+                pieces.push(Piece {
+                    text: text[a..b].to_string(),
+                    hit: true,
+                });
+                hits.push((a, best));
+                last = b;
+            }
+        }
+        if last < text.len() {
+            pieces.push(Piece {
+                text: text[last..].to_string(),
+                hit: false,
+            });
+        }
+        (pieces, hits)
+    }
+
+    /// The documents that contain every stem of `q` (in title or body), best first.
+    pub fn search<K: Clone>(&self, q: &str, docs: &[Document<K>]) -> Vec<Hit<K>> {
+        let stems = self.query_stems(q);
+        if stems.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<Hit<K>> = Vec::new();
+        for d in docs {
+            let mut score = 0.0;
+            let mut all = true;
+            for s in &stems {
+                let in_title: f64 = words(&d.title)
+                    .iter()
+                    .map(|&(a, b)| self.matches(&d.title[a..b], s))
+                    .sum();
+                let in_body: f64 = words(&d.body)
+                    .iter()
+                    .map(|&(a, b)| self.matches(&d.body[a..b], s))
+                    .sum();
+                if in_title + in_body == 0.0 {
+                    all = false;
+                    break;
+                }
+                score += 3.0 * in_title + in_body.min(5.0);
+            }
+            if !all {
+                continue;
+            }
+            let (title, _) = self.pieces(&d.title, &stems);
+            let (snippet, _) = self.pieces(&excerpt(&d.body, &stems, self), &stems);
+            hits.push(Hit {
+                key: d.key.clone(),
+                score,
+                title,
+                snippet,
+            });
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits
+    }
+}
+
+/// Up to [`CONTEXT`] characters either side of the first hit in `body`, cut at word bounds.
+fn excerpt(body: &str, stems: &[String], s: &Searcher) -> String {
+    let first = words(body)
+        .into_iter()
+        .find(|&(a, b)| stems.iter().any(|st| s.matches(&body[a..b], st) > 0.0))
+        .map_or(0, |(a, _)| a);
+    let chars: Vec<(usize, char)> = body.char_indices().collect();
+    let pos = chars.iter().position(|&(i, _)| i >= first).unwrap_or(0);
+    let from = pos.saturating_sub(CONTEXT);
+    let to = (pos + CONTEXT * 2).min(chars.len());
+    let mut start = chars.get(from).map_or(0, |c| c.0);
+    let end = chars.get(to).map_or(body.len(), |c| c.0);
+    if from > 0
+        && let Some(sp) = body[start..first.max(start)].find(' ')
+    {
+        start += sp + 1;
+    }
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(body[start..end].trim());
+    if end < body.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(key: u32, title: &str, body: &str) -> Document<u32> {
+        Document {
+            key,
+            title: title.into(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn danish_word_forms_find_each_other() {
+        let s = Searcher::default();
+        assert_eq!(s.stem("energimærkningen"), s.stem("energimærkning"));
+        assert_eq!(s.stem("ladestandere"), s.stem("ladestander"));
+        let docs = vec![
+            doc(
+                1,
+                "Energimærkning af kommunale bygninger",
+                "Alle bygninger energimærkes.",
+            ),
+            doc(2, "Cykelstier", "Flere cykelstier i byen."),
+        ];
+        let hits = s.search("energimærkningen", &docs);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].key, 1);
+        assert!(
+            hits[0]
+                .title
+                .iter()
+                .any(|p| p.hit && p.text == "Energimærkning")
+        );
+    }
+
+    #[test]
+    fn every_word_must_be_found_and_titles_rank_first() {
+        let s = Searcher::default();
+        let docs = vec![
+            doc(1, "Elbiler", "Der opsættes ladestandere ved rådhuset."),
+            doc(
+                2,
+                "Ladestandere",
+                "Offentlige ladestandere i hele kommunen.",
+            ),
+            doc(3, "Ladestandere", "Ved skolerne."),
+        ];
+        let hits = s.search("ladestandere", &docs);
+        assert_eq!(
+            hits.iter().map(|h| h.key).collect::<Vec<_>>(),
+            vec![2, 3, 1]
+        );
+        assert!(
+            s.search("ladestandere skolerne", &docs)
+                .iter()
+                .all(|h| h.key == 3)
+        );
+        assert!(s.search("", &docs).is_empty());
+        assert!(s.search("  ?! ", &docs).is_empty());
+    }
+
+    #[test]
+    fn a_snippet_marks_the_hits_and_keeps_the_text() {
+        let s = Searcher::default();
+        let body = "Kommunen vil <script>alert(1)</script> opsætte flere ladestandere i 2026.";
+        let hits = s.search("ladestander", &[doc(1, "x", body)]);
+        let text: String = hits[0].snippet.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(text, body);
+        assert_eq!(hits[0].snippet.iter().filter(|p| p.hit).count(), 1);
+    }
+}

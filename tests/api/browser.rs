@@ -1,0 +1,106 @@
+//! The web site in a real headless Chromium: `tests/browser/site.py` (selenium) drives it
+//! against the real server, runs axe-core on every page type at 1280 and 375 px, crawls every
+//! link, uses the filter form and the search, checks the keyboard path, and writes screenshots
+//! to `target/screenshots/`. Needs Debian's `chromium` and `chromium-driver`, Python's
+//! `selenium` and npm's `axe-core` (`.ci/run` installs them); without them the test says
+//! SKIPPED, and `KLIMASPOR_TEST_REQUIRE_BROWSER=1` (set in CI) makes that a failure.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, spawn_app_with};
+use crate::site::{owner_of, report_note};
+
+fn axe_js() -> PathBuf {
+    std::env::var("KLIMASPOR_AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/browser-tools/node_modules/axe-core/axe.min.js")
+        })
+}
+
+fn browser_available() -> bool {
+    let chromium = std::path::Path::new("/usr/bin/chromium").exists()
+        && std::path::Path::new("/usr/bin/chromedriver").exists();
+    let selenium = Command::new("python3")
+        .args(["-c", "import selenium"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let ok = chromium && selenium && axe_js().exists();
+    if !ok {
+        let msg = format!(
+            "SKIPPED (no Chromium): chromium+chromedriver {chromium}, selenium {selenium}, axe.min.js at {} {}",
+            axe_js().display(),
+            axe_js().exists()
+        );
+        if std::env::var("KLIMASPOR_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("{msg}, but KLIMASPOR_TEST_REQUIRE_BROWSER=1");
+        }
+        eprintln!("\n*** {msg} ***\n");
+    }
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_works_in_chromium_for_mouse_keyboard_and_screen_reader() {
+    if !browser_available() {
+        return;
+    }
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| c.no_scheduler = false).await else {
+        return;
+    };
+    owner_of(&app, "Center for Ejendomme", 13).await;
+    let note = "Energimærkningen af de sidste skoler er bestilt.";
+    report_note(&app, "13.1", note).await;
+    // A UGO status sent by the scheduler, so the reports page has one.
+    let admin = app.admin().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/report-runs"))
+        .bearer_auth(&admin)
+        .json(&json!({"plan": "ballerup", "kind": "ugo-status", "period": "2026-H1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let mut run = Value::Null;
+    for _ in 0..150 {
+        run = app.get_json(&location).await;
+        if run["state"] == "sent" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(run["state"], "sent", "{run}");
+    let report = format!("/ballerup/rapporter/{}", run["id"]);
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/site.py");
+    let out = tokio::task::spawn_blocking({
+        let address = app.address.clone();
+        move || {
+            Command::new("python3")
+                .arg(script)
+                .env("BASE_URL", address)
+                .env("AXE_JS", axe_js())
+                .env("SCREENSHOTS", &shots)
+                .env("NOTE", note)
+                .env("NOTE_MEASURE", "13")
+                .env("REPORT_PATH", report)
+                .output()
+                .expect("python3 runs")
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the browser test failed:\n{stdout}\n{stderr}"
+    );
+    eprintln!("{stdout}");
+}
