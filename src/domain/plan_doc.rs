@@ -519,6 +519,20 @@ mod tests {
     }
 
     #[test]
+    fn a_slug_that_would_hide_a_server_path_is_refused() {
+        for slug in ["api", "docs", "assets", "log-ind", "min-side"] {
+            let mut v = minimal();
+            v["slug"] = serde_json::json!(slug);
+            let e = parse(v).unwrap_err();
+            assert_eq!(e.field, "slug");
+            assert!(e.message.contains("reserved"), "{slug}: {}", e.message);
+        }
+        let mut v = minimal();
+        v["slug"] = serde_json::json!("ballerup-2030");
+        assert!(parse(v).is_ok());
+    }
+
+    #[test]
     fn the_ballerup_seed_parses() {
         let doc = PlanDoc::from_json(BALLERUP).unwrap();
         assert_eq!(doc.slug, "ballerup");

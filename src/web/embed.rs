@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, cached_page, render, require_public};
+use super::page::{Chrome, PageError, PageKey, cached_page, render, require_public};
 use super::view::{MeasureRow, PlanView};
 use crate::api::AppState;
 use crate::clock::today;
@@ -46,10 +46,12 @@ async fn widget(
     cached_page(
         &state,
         &req,
-        &slug,
-        format!("embed {key}"),
-        lang,
-        Some(&ancestors),
+        PageKey {
+            slug: &slug,
+            key: format!("embed {key}"),
+            lang,
+            framing: Some(&ancestors),
+        },
         move |c| store::load_site(c, &s2, day, false),
         move |d| {
             let v = PlanView::build(d, day, lang)?;

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, cached_page, render, require_public};
+use super::page::{Chrome, PageError, PageKey, cached_page, render, require_public};
 use super::view::{KpiCard, PlanView};
 use crate::api::AppState;
 use crate::clock::today;
@@ -45,10 +45,12 @@ pub async fn list(
     cached_page(
         &state,
         &req,
-        &slug,
-        "kpis".into(),
-        lang,
-        None,
+        PageKey {
+            slug: &slug,
+            key: "kpis".into(),
+            lang,
+            framing: None,
+        },
         move |c| store::load_site(c, &s2, day, false),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
@@ -83,10 +85,12 @@ pub async fn one(
     cached_page(
         &state,
         &req,
-        &slug,
-        format!("kpi {code}"),
-        lang,
-        None,
+        PageKey {
+            slug: &slug,
+            key: format!("kpi {code}"),
+            lang,
+            framing: None,
+        },
         move |c| store::load_site(c, &s2, day, false),
         move |d| {
             let v = PlanView::build(d, day, lang)?;

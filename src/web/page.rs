@@ -414,19 +414,30 @@ pub fn require_public(site: &Site, lang: Lang) -> Result<(), PageError> {
     }
 }
 
-/// Answer a page of plan `slug`: from the cache when the plan is unchanged (ETag, 304), else
-/// loaded with `load` and rendered with `view`. `key` names the page and everything it
-/// depends on (its query, the language, the day).
+/// Which cached page: of plan `slug`, named by `key` (the page and everything it depends on:
+/// its query, the day), in `lang`; `framing` for the embeds.
+pub struct PageKey<'a> {
+    pub slug: &'a str,
+    pub key: String,
+    pub lang: Lang,
+    pub framing: Option<&'a str>,
+}
+
+/// Answer a page: from the cache when the plan is unchanged (ETag, 304), else loaded with
+/// `load` and rendered with `view`.
 pub async fn cached_page<D: Send + 'static>(
     state: &AppState,
     req: &HttpRequest,
-    slug: &str,
-    key: String,
-    lang: Lang,
-    framing: Option<&str>,
+    page: PageKey<'_>,
     load: impl FnOnce(&mut DbConn) -> StoreResult<D> + Send + 'static,
     view: impl FnOnce(D) -> Result<Vec<u8>, PageError>,
 ) -> Result<HttpResponse, PageError> {
+    let PageKey {
+        slug,
+        key,
+        lang,
+        framing,
+    } = page;
     let key = CacheKey::new(
         slug,
         format!("page {key} {lang:?} {}", crate::clock::today()),

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, cached_page, page_response, render, require_public};
+use super::page::{Chrome, PageError, PageKey, cached_page, page_response, render, require_public};
 use super::svg;
 use super::view::{GoalRow, KpiCard, Link, MeasureRow, PlanView, RoleGroup, YearRow, role_title};
 use crate::api::{AppState, run_db};
@@ -128,10 +128,12 @@ pub async fn dashboard(
     cached_page(
         &state,
         &req,
-        &slug,
-        "dashboard".into(),
-        lang,
-        None,
+        PageKey {
+            slug: &slug,
+            key: "dashboard".into(),
+            lang,
+            framing: None,
+        },
         move |c| store::load_site(c, &s2, day, true),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
@@ -218,7 +220,9 @@ fn dashboard_page(state: &AppState, req: &HttpRequest, v: &PlanView) -> Dashboar
         .as_ref()
         .map_or_else(Vec::new, |c| change_lines(c, v));
     let mut chrome = chrome(state, req, v, v.snap.plan.title.clone()).section("dashboard");
-    chrome.crumbs.last_mut().map(|c| c.href = None);
+    if let Some(c) = chrome.crumbs.last_mut() {
+        c.href = None;
+    }
     chrome.embed = Some(embed_snippet(
         state,
         v,
@@ -350,10 +354,12 @@ pub async fn theme(
     cached_page(
         &state,
         &req,
-        &slug,
-        format!("theme {code}"),
-        lang,
-        None,
+        PageKey {
+            slug: &slug,
+            key: format!("theme {code}"),
+            lang,
+            framing: None,
+        },
         move |c| store::load_site(c, &s2, day, false),
         move |d| {
             let notes = d
@@ -466,10 +472,12 @@ pub async fn measure(
     cached_page(
         &state,
         &req,
-        &slug,
-        format!("measure {number}"),
-        lang,
-        None,
+        PageKey {
+            slug: &slug,
+            key: format!("measure {number}"),
+            lang,
+            framing: None,
+        },
         move |c| store::load_site(c, &s2, day, true),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
@@ -800,10 +808,12 @@ pub async fn sub_goals(
     cached_page(
         &state,
         &req,
-        &slug,
-        format!("sub-goals {q:?}"),
-        lang,
-        None,
+        PageKey {
+            slug: &slug,
+            key: format!("sub-goals {q:?}"),
+            lang,
+            framing: None,
+        },
         move |c| store::load_site(c, &s2, day, false),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
@@ -937,10 +947,12 @@ pub async fn owner(
     cached_page(
         &state,
         &req,
-        &slug,
-        format!("owner {id}"),
-        lang,
-        None,
+        PageKey {
+            slug: &slug,
+            key: format!("owner {id}"),
+            lang,
+            framing: None,
+        },
         move |c| store::load_site(c, &s2, day, false),
         move |d| {
             let v = PlanView::build(d, day, lang)?;

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, cached_page, render, require_public};
+use super::page::{Chrome, PageError, PageKey, cached_page, render, require_public};
 use super::view::PlanView;
 use crate::api::AppState;
 use crate::clock::today;
@@ -127,10 +127,12 @@ pub async fn search(
     cached_page(
         &state,
         &req,
-        &slug,
-        format!("search {q:?}"),
-        lang,
-        None,
+        PageKey {
+            slug: &slug,
+            key: format!("search {q:?}"),
+            lang,
+            framing: None,
+        },
         move |c| store::load_site(c, &s2, day, true),
         move |d| {
             let v = PlanView::build(d, day, lang)?;

@@ -197,25 +197,30 @@ def interactions(d):
     # Keyboard only: Tab reaches every link and control, and the focus is visible.
     for path in ("/ballerup/delmaal?tema=7", f"/ballerup/tiltag/{NOTE_MEASURE}"):
         d.get(BASE + path)
-        focusable = d.execute_script(
-            "return [...document.querySelectorAll('a[href], button, input, select, textarea, summary')]"
-            ".filter(e => e.offsetParent !== null && !e.disabled && e.tabIndex >= 0).length")
+        total = d.execute_script(
+            "const all = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]"
+            ".filter(e => e.offsetParent !== null && !e.disabled && e.tabIndex >= 0"
+            " && !e.closest('details:not([open]) > :not(summary)'));"
+            "all.forEach((e, i) => e.setAttribute('data-kf', i)); return all.length;")
         reached, invisible = set(), []
-        body = d.find_element(By.TAG_NAME, "body")
-        body.send_keys(Keys.TAB)
-        for _ in range(focusable + 5):
+        for _ in range(total + 3):
+            d.switch_to.active_element.send_keys(Keys.TAB)
             info = d.execute_script(
                 "const e = document.activeElement; const s = getComputedStyle(e);"
-                "return [e.outerHTML.slice(0, 80), s.outlineStyle, s.outlineWidth, s.boxShadow];")
+                "return [e.getAttribute('data-kf'), e.outerHTML.slice(0, 80), s.outlineStyle, s.boxShadow];")
+            if info[0] is None:
+                continue
             reached.add(info[0])
-            if info[1] == "none" and info[3] == "none":
-                invisible.append(info[0])
-            d.switch_to.active_element.send_keys(Keys.TAB)
-        if len(reached) < focusable:
-            fail(f"keyboard {path}: reached {len(reached)} of {focusable} focusable elements")
+            if info[2] == "none" and info[3] == "none":
+                invisible.append(info[1])
+        missing = d.execute_script(
+            "return [...document.querySelectorAll('[data-kf]')].filter(e => !arguments[0].includes(e.getAttribute('data-kf')))"
+            ".map(e => e.outerHTML.slice(0, 80));", sorted(reached))
+        if missing:
+            fail(f"keyboard {path}: Tab never reached {missing[:3]} ({len(reached)} of {total})")
         if invisible:
             fail(f"keyboard {path}: focus not visible on {invisible[:3]}")
-
+        print(f"keyboard {path}: {len(reached)} of {total} reached, focus visible", flush=True)
 
 if __name__ == "__main__":
     main()
