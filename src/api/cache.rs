@@ -65,6 +65,8 @@ struct Entry {
     etag: HeaderValue,
     content_type: HeaderValue,
     body: web::Bytes,
+    /// The body gzipped once when it was built (web pages), sent to clients that accept it.
+    gzip: Option<web::Bytes>,
     built: u64,
     /// When the data version was last confirmed, and this process's write count then.
     checked: Instant,
@@ -144,6 +146,12 @@ impl ResponseCache {
         body: Vec<u8>,
     ) -> Entry {
         let etag = etag_of(&body);
+        let gzip = content_type
+            .as_bytes()
+            .starts_with(b"text/html")
+            .then(|| gzip(&body))
+            .flatten()
+            .map(web::Bytes::from);
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.builds += 1;
         let entry = Entry {
@@ -152,6 +160,7 @@ impl ResponseCache {
             etag,
             content_type,
             body: web::Bytes::from(body),
+            gzip,
             built: inner.builds,
             checked: Instant::now(),
             write_gen,
@@ -239,16 +248,42 @@ impl actix_web::body::MessageBody for Slices {
     }
 }
 
+/// `body` gzipped (fast level: a page is compressed once per change of the plan), if smaller.
+fn gzip(body: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(body).ok()?;
+    enc.finish().ok().filter(|gz| gz.len() < body.len())
+}
+
 fn respond_with(req: &HttpRequest, entry: Entry) -> HttpResponse {
+    // The gzipped body carries the tag weak, as nginx does: the same content, other bytes
+    // (RFC 9110 §8.8.1); If-None-Match compares weakly, so either revalidates.
+    let gzipped = entry.gzip.is_some() && crate::web::assets::accepts_gzip(req);
+    let etag = if gzipped {
+        HeaderValue::from_str(&format!("W/{}", entry.etag.to_str().unwrap_or("\"\"")))
+            .unwrap_or(entry.etag.clone())
+    } else {
+        entry.etag.clone()
+    };
     let mut res = if none_match(req, &entry.etag) {
         HttpResponse::NotModified().finish()
     } else {
-        HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, entry.content_type))
-            .body(Slices(entry.body))
+        let mut res = HttpResponse::Ok();
+        res.insert_header((header::CONTENT_TYPE, entry.content_type));
+        match entry.gzip {
+            Some(gz) if gzipped => res
+                .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")))
+                .insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")))
+                .body(Slices(gz)),
+            Some(_) => res
+                .insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")))
+                .body(Slices(entry.body)),
+            None => res.body(Slices(entry.body)),
+        }
     };
     let headers = res.headers_mut();
-    headers.insert(header::ETAG, entry.etag);
+    headers.insert(header::ETAG, etag);
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(CACHE_CONTROL),

@@ -30,7 +30,7 @@ pub fn url(logical: &str) -> String {
 }
 
 /// Does the request accept gzip (`Accept-Encoding`, with a q-value other than 0)?
-fn accepts_gzip(req: &HttpRequest) -> bool {
+pub fn accepts_gzip(req: &HttpRequest) -> bool {
     req.headers()
         .get_all(header::ACCEPT_ENCODING)
         .filter_map(|v| v.to_str().ok())
