@@ -60,6 +60,21 @@ pub fn number_en(v: f64, decimals: usize) -> String {
         .collect()
 }
 
+/// A title written in capitals, as the plan writes its themes ("GRØN STRØM OG CO2"), in
+/// sentence case for reading on a screen ("Grøn strøm og CO2"); other titles unchanged.
+pub fn sentence_case(title: &str) -> String {
+    let letters: Vec<char> = title.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.is_empty() || letters.iter().any(|c| c.is_lowercase()) {
+        return title.to_string();
+    }
+    let lower = title.to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// "15.01.2027" for narrow table cells.
 pub fn date_short(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
@@ -106,6 +121,16 @@ pub fn with_unit(v: f64, unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capital_titles_read_in_sentence_case() {
+        assert_eq!(
+            sentence_case("ENERGIBESPARELSER, VARMEFORSYNING OG GRØN STRØM"),
+            "Energibesparelser, varmeforsyning og grøn strøm"
+        );
+        assert_eq!(sentence_case("Cirkulær økonomi"), "Cirkulær økonomi");
+        assert_eq!(sentence_case("2030"), "2030");
+    }
 
     #[test]
     fn dates() {

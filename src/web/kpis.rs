@@ -61,7 +61,7 @@ pub async fn list(
                     .indicators
                     .iter()
                     .enumerate()
-                    .map(|(n, i)| v.kpi_card(i, false, n))
+                    .map(|(n, i)| v.kpi_card(i, true, n))
                     .collect(),
                 chrome: chrome(&st, &rq, &v, t.nav_kpis.into()).crumb(t.nav_kpis, None),
             };

@@ -203,16 +203,29 @@ pub async fn one(
     let snap: Snapshot = serde_json::from_str(&json)
         .map_err(|e| internal(format!("run {}: snapshot: {e}", run.id)))?;
     // The UGO status compares with the status before it, as that was archived.
+    // When that was not archived, the PDF compared with the previous period rebuilt from the
+    // history (`report::generate`); so does this page.
     let previous: Option<Snapshot> = if run.kind == ReportKind::UgoStatus {
-        let (plan_id, prev) = (run.plan_id, snap.period.previous().to_string());
-        run_db(&state, move |c| {
-            runs::archived_snapshot(c, plan_id, "ugo_status", &prev)
+        let (plan_id, prev) = (run.plan_id, snap.period.previous());
+        let s2 = slug.clone();
+        let (archived, history) = run_db(&state, move |c| {
+            match runs::archived_snapshot(c, plan_id, "ugo_status", &prev.to_string())? {
+                Some(json) => Ok((Some(json), None)),
+                None => Ok((None, Some(store::load_history(c, &s2, &[prev.end()])?))),
+            }
         })
         .await
-        .map_err(|e| PageError::from(e).in_lang(lang))?
-        .map(|j| serde_json::from_str(&j))
-        .transpose()
-        .map_err(|e| internal(format!("previous snapshot: {e}")))?
+        .map_err(|e| PageError::from(e).in_lang(lang))?;
+        match (archived, history) {
+            (Some(json), _) => Some(
+                serde_json::from_str(&json)
+                    .map_err(|e| internal(format!("previous snapshot: {e}")))?,
+            ),
+            (None, Some(h)) => Some(
+                Snapshot::build(&h, snap.period.previous()).map_err(|e| internal(e.to_string()))?,
+            ),
+            (None, None) => None,
+        }
     } else {
         None
     };

@@ -150,7 +150,7 @@ pub fn kpi_chart(c: &KpiChart, lang: Lang, id: &str, small: bool) -> String {
     }
     let slot = plot_w / c.points.len() as f64;
     let bar_w = (slot * 0.6).min(48.0);
-    let font = if small { 11 } else { 13 };
+    let font = if small { 12 } else { 15 };
     for (n, (y, v)) in c.points.iter().enumerate() {
         let bh = c.share(*v) * plot_h;
         let bx = left + n as f64 * slot + (slot - bar_w) / 2.0;

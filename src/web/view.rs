@@ -45,8 +45,10 @@ pub struct PlanView {
 impl PlanView {
     pub fn build(d: SiteData, today: NaiveDate, lang: Lang) -> Result<Self, PageError> {
         let internal = |e: String| PageError::Internal(lang, e);
-        let snap = Snapshot::build_at(&d.history, half_of(today), today)
-            .map_err(|e| internal(e.to_string()))?;
+        let snap = readable(
+            Snapshot::build_at(&d.history, half_of(today), today)
+                .map_err(|e| internal(e.to_string()))?,
+        );
         let (changes, previous) = match &d.last_ugo {
             Some((period, json)) => {
                 let prev: Snapshot = serde_json::from_str(json)
@@ -104,7 +106,7 @@ impl PlanView {
     /// comments or history.
     pub fn of_snapshot(snap: Snapshot, lang: Lang, today: NaiveDate) -> Self {
         Self {
-            snap,
+            snap: readable(snap),
             lang,
             changes: None,
             previous: None,
@@ -222,7 +224,12 @@ impl PlanView {
             name: i.name.clone(),
             unit: i.unit.clone(),
             href: self.link(&format!("/noegletal/{}", i.code)),
-            svg: svg::kpi_chart(&chart, lang, &format!("kpi-{n}"), small),
+            // Without values there is nothing to draw: the card says so in words.
+            svg: if chart.points.is_empty() {
+                String::new()
+            } else {
+                svg::kpi_chart(&chart, lang, &format!("kpi-{n}"), small)
+            },
             baseline: match (i.baseline_year, i.baseline_value) {
                 (Some(y), Some(v)) => format!("{} ({y})", lang.with_unit(v, &i.unit)),
                 _ => t.none_value.to_string(),
@@ -347,6 +354,14 @@ impl PlanView {
             goals,
         }
     }
+}
+
+/// The snapshot with its theme titles as a screen shows them (the plan writes them in capitals).
+fn readable(mut snap: Snapshot) -> Snapshot {
+    for t in &mut snap.themes {
+        t.title = crate::domain::format::sentence_case(&t.title);
+    }
+    snap
 }
 
 pub fn role_title(role: MeasureRole, lang: Lang) -> &'static str {

@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, assert_problem};
 
 /// poppler-utils present? Without it these tests print a loud SKIPPED line, unless
 /// `KLIMASPOR_TEST_REQUIRE_POPPLER=1` (set in CI) makes that a failure.
-fn poppler() -> bool {
+pub fn poppler() -> bool {
     let ok = Command::new("pdftotext").arg("-v").output().is_ok();
     if !ok {
         if std::env::var("KLIMASPOR_TEST_REQUIRE_POPPLER").is_ok_and(|v| v == "1") {

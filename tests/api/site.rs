@@ -275,3 +275,91 @@ async fn assets_are_named_by_content_cached_for_good_and_sent_compressed() {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/ballerup");
 }
+
+/// A UGO status sent by the scheduler: its run id.
+pub async fn sent_ugo_status(app: &TestApp) -> i64 {
+    let admin = app.admin().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/report-runs"))
+        .bearer_auth(&admin)
+        .json(&json!({"plan": "ballerup", "kind": "ugo-status", "period": "2026-H1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    for _ in 0..150 {
+        let run = app.get_json(&location).await;
+        if run["state"] == "sent" {
+            return run["id"].as_i64().unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("the UGO status was not sent");
+}
+
+async fn a_sent_report_is_listed_with_its_pdf_and_reads_the_same_as_a_page(
+    backend: crate::helpers::Backend,
+) {
+    let Some(app) = spawn_app_with(backend, |c| c.no_scheduler = false).await else {
+        return;
+    };
+    let id = sent_ugo_status(&app).await;
+    let (_, _, list) = page(&app, "/ballerup/rapporter").await;
+    assert!(list.contains("Halvårlig status til UGO, 1. halvår 2026"));
+    assert!(list.contains(&format!("/ballerup/rapporter/{id}/pdf")));
+    let pdf = app.get(&format!("/ballerup/rapporter/{id}/pdf")).await;
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let pdf = pdf.bytes().await.unwrap();
+    use sha2::Digest as _;
+    let sha = hex::encode(sha2::Sha256::digest(&pdf));
+    assert!(list.contains(&sha), "the SHA-256 shown is the PDF's");
+    let api = app
+        .get(&format!("/api/v1/report-runs/{id}/pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(pdf, api, "the PDF as sent");
+    let (status, _, html) = page(&app, &format!("/ballerup/rapporter/{id}")).await;
+    assert_eq!(status, 200);
+    if !crate::reports::poppler() {
+        return;
+    }
+    // Page 1's key facts, in the PDF and on the page: the same numbers with the same words.
+    let text = crate::reports::pdf_text(&pdf, Some((1, 1)));
+    let facts = regex::Regex::new(r"(?m)^(\d+) ?\n?(delmål [^\n]+|ændringer [^\n]+)$").unwrap();
+    let mut n = 0;
+    for c in facts.captures_iter(&text) {
+        let needle = format!(r#"<span class="n">{}</span> {}"#, &c[1], c[2].trim());
+        assert!(html.contains(&needle), "{needle} not on the page");
+        n += 1;
+    }
+    assert!(n >= 3, "key facts found in the PDF: {n}\n{text}");
+    let all = crate::reports::pdf_text(&pdf, None);
+    for heading in [
+        "1. Overblik",
+        "2. Ændringer siden sidste status",
+        "3. Status pr. tema",
+        "4. Overskredne frister",
+    ] {
+        assert!(all.contains(heading) && html.contains(heading), "{heading}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sent_report_reads_the_same_as_a_page_sqlite() {
+    a_sent_report_is_listed_with_its_pdf_and_reads_the_same_as_a_page(
+        crate::helpers::Backend::Sqlite,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sent_report_reads_the_same_as_a_page_postgres() {
+    a_sent_report_is_listed_with_its_pdf_and_reads_the_same_as_a_page(
+        crate::helpers::Backend::Postgres,
+    )
+    .await;
+}
