@@ -5,8 +5,10 @@
 #
 # For SQLite and PostgreSQL, each with the Ballerup database and with 98 synthetic plans
 # (bench-data, ~1M progress updates): requests/s and p50/p99 latency at 1, 16 and 64
-# connections for the plan listing, one measure, the overdue sub-goals and durable progress
-# updates with If-Match; report generation per kind (with page counts; and once more for the
+# connections for the plan listing, one measure, the overdue sub-goals, the web site's dashboard
+# and a measure page (gzip accepted, beside the reference serving the same bytes), and durable
+# progress updates with If-Match; what a first and a repeat visit to the dashboard transfer
+# in headless Chromium (bench/weight.py); report generation per kind (with page counts; and once more for the
 # Ballerup plan alone with the ten years of history it has in the large database, so that the
 # large database's report times compare the same report); the server's peak RSS. Beside them, the
 # reference limits: the same listing bytes served from memory by a minimal actix-web handler,
@@ -92,6 +94,35 @@ reports() { # BASE_URL
   echo >> "$OUT"
 }
 
+# The web pages as a browser asks for them (gzip accepted), beside the reference server
+# serving the same compressed bytes from memory.
+pages() { # BASE_URL
+  echo "| page (Accept-Encoding: gzip) | connections | requests/s | p50 ms | p99 ms | reference requests/s: mean (before, after) | share of reference |" >> "$OUT"
+  echo "|---|---:|---:|---:|---:|---:|---:|" >> "$OUT"
+  for path in "/ballerup" "/ballerup/tiltag/12"; do
+    curl -fs -H 'Accept-Encoding: gzip' "$1$path" > "$WORK/page.gz"
+    local rp; rp=$(port)
+    "$REF" "$rp" "$WORK/page.gz" & local refpid=$!; PIDS+=("$refpid")
+    sleep 0.5
+    for c in 1 16 64; do
+      local ref1 ref2
+      read -r ref1 _ _ _ <<<"$(measure "http://127.0.0.1:$rp/" "$c")"
+      read -r rps p50 p99 non2xx <<<"$(measure "$1$path" "$c" -H 'Accept-Encoding: gzip')"
+      read -r ref2 _ _ _ <<<"$(measure "http://127.0.0.1:$rp/" "$c")"
+      local ref share
+      ref=$(awk -v a="$ref1" -v b="$ref2" 'BEGIN { printf "%.0f (%.0f, %.0f)", (a+b)/2, a, b }')
+      share=$(awk -v a="$rps" -v b="$ref1" -v c="$ref2" 'BEGIN { printf "%.0f %%", 200*a/(b+c) }')
+      echo "| GET $path ($(wc -c < "$WORK/page.gz") B gzipped; non-2xx: $non2xx) | $c | $rps | $p50 | $p99 | $ref | $share |" >> "$OUT"
+    done
+    kill "$refpid"
+  done
+  echo >> "$OUT"
+  if [ -x /usr/bin/chromium ] && python3 -c 'import selenium' 2>/dev/null; then
+    python3 bench/weight.py "$1/ballerup" >> "$OUT" || echo "page weight: bench/weight.py failed" >> "$OUT"
+    echo >> "$OUT"
+  fi
+}
+
 # Start the server on DATABASE_URL; sets SERVER_PID and SERVER_BASE.
 serve() { # DATABASE_URL DATA_DIR
   local p; p=$(port)
@@ -144,6 +175,7 @@ run_backend() { # NAME DATABASE_URL DATA_DIR
   done
   kill "$refpid"
   echo >> "$OUT"
+  pages "$base"
   reports "$base"
   echo "| request | connections | requests/s | p50 ms | p99 ms | reference requests/s | writes per commit |" >> "$OUT"
   echo "|---|---:|---:|---:|---:|---:|---:|" >> "$OUT"

@@ -117,6 +117,7 @@ pub struct Chrome {
     pub accessibility_url: String,
     pub css: Vec<String>,
     pub js: String,
+    pub icon: String,
     /// Which menu item this page belongs to.
     pub section: &'static str,
 }
@@ -146,6 +147,7 @@ impl Chrome {
                 site.theme_path.clone(),
             ],
             js: super::assets::url("site/site.js"),
+            icon: super::assets::url("site/icon.svg"),
             section: "",
         }
     }
@@ -338,6 +340,7 @@ fn plain_chrome(lang: Lang, title: &str, path: &str) -> Chrome {
             site.map_or_else(String::new, |s| s.theme_path.clone()),
         ],
         js: super::assets::url("site/site.js"),
+        icon: super::assets::url("site/icon.svg"),
         section: "",
     }
 }
