@@ -48,6 +48,7 @@ async fn widget(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: format!("embed {key}"),
             lang,
             framing: Some(&ancestors),

@@ -47,6 +47,7 @@ pub async fn list(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: "kpis".into(),
             lang,
             framing: None,
@@ -87,6 +88,7 @@ pub async fn one(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: format!("kpi {code}"),
             lang,
             framing: None,

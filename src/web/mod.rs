@@ -28,15 +28,16 @@ pub use page::{PageError, Site, not_found_page};
 
 /// The site's routes. Registered after the API's, so `/api/…`, `/docs`, `/healthz` win.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(assets::asset)
-        .service(assets::theme_css)
-        .service(meta::robots)
+    // Static paths first (they would also match `/{plan}`), then the pages asked for most.
+    cfg.service(meta::robots)
         .service(meta::sitemap)
         .service(plan::home)
         .service(plan::dashboard)
-        .service(plan::theme)
+        .service(assets::asset)
+        .service(assets::theme_css)
         .service(plan::measure)
         .service(plan::sub_goals)
+        .service(plan::theme)
         .service(plan::owner)
         .service(kpis::list)
         .service(kpis::one)

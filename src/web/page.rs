@@ -219,21 +219,28 @@ impl Chrome {
 
 /// The Content-Security-Policy of a page: nothing from another host, no inline script or
 /// style; framing only for the embeds.
-fn csp(frame_ancestors: &str) -> String {
-    format!(
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
-         script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
-         frame-ancestors {frame_ancestors}"
-    )
+macro_rules! csp_prefix {
+    () => {
+        concat!(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; ",
+            "script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; ",
+            "frame-ancestors "
+        )
+    };
 }
+
+/// Every page but the embeds: a constant, so answering a cached page builds no header text.
+const CSP_NO_FRAMING: &str = concat!(csp_prefix!(), "'none'");
 
 /// Security headers of every HTML page. `framing`: the embeds' ancestors, or none.
 pub fn secure(res: &mut HttpResponse, framing: Option<&str>) {
     let h = res.headers_mut();
-    let policy = csp(framing.unwrap_or("'none'"));
-    if let Ok(v) = HeaderValue::from_str(&policy) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
+    let policy = match framing {
+        None => HeaderValue::from_static(CSP_NO_FRAMING),
+        Some(a) => HeaderValue::from_str(&format!("{}{a}", csp_prefix!()))
+            .unwrap_or_else(|_| HeaderValue::from_static(CSP_NO_FRAMING)),
+    };
+    h.insert(header::CONTENT_SECURITY_POLICY, policy);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -422,6 +429,8 @@ pub fn require_public(site: &Site, lang: Lang) -> Result<(), PageError> {
 pub struct PageKey<'a> {
     pub slug: &'a str,
     pub key: String,
+    /// The day the page is for (its flags roll over at midnight).
+    pub day: chrono::NaiveDate,
     pub lang: Lang,
     pub framing: Option<&'a str>,
 }
@@ -438,13 +447,11 @@ pub async fn cached_page<D: Send + 'static>(
     let PageKey {
         slug,
         key,
+        day,
         lang,
         framing,
     } = page;
-    let key = CacheKey::new(
-        slug,
-        format!("page {key} {lang:?} {}", crate::clock::today()),
-    );
+    let key = CacheKey::new(slug, format!("page {key} {lang:?} {day}"));
     let mut res = cache::respond_bytes(state, req, key, HeaderValue::from_static(HTML), load, view)
         .await
         .map_err(|e| e.in_lang(lang))?;

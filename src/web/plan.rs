@@ -130,6 +130,7 @@ pub async fn dashboard(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: "dashboard".into(),
             lang,
             framing: None,
@@ -356,6 +357,7 @@ pub async fn theme(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: format!("theme {code}"),
             lang,
             framing: None,
@@ -474,6 +476,7 @@ pub async fn measure(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: format!("measure {number}"),
             lang,
             framing: None,
@@ -810,6 +813,7 @@ pub async fn sub_goals(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: format!("sub-goals {q:?}"),
             lang,
             framing: None,
@@ -949,6 +953,7 @@ pub async fn owner(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: format!("owner {id}"),
             lang,
             framing: None,

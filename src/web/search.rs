@@ -129,6 +129,7 @@ pub async fn search(
         &req,
         PageKey {
             slug: &slug,
+            day,
             key: format!("search {q:?}"),
             lang,
             framing: None,
