@@ -55,6 +55,23 @@ async fn the_site_works_in_chromium_for_mouse_keyboard_and_screen_reader() {
     owner_of(&app, "Center for Ejendomme", 13).await;
     let note = "Energimærkningen af de sidste skoler er bestilt.";
     report_note(&app, "13.1", note).await;
+    // An indicator with values, so its chart is drawn.
+    let indicator = &app.get_json("/api/v1/plans/ballerup/indicators").await[0];
+    let (ind, code) = (
+        indicator["id"].as_i64().unwrap(),
+        indicator["code"].as_str().unwrap().to_string(),
+    );
+    for (year, value) in [(2023, 4.0), (2024, 9.5), (2025, 14.0)] {
+        let res = app
+            .client
+            .put(app.url(&format!("/api/v1/indicators/{ind}/values/{year}")))
+            .bearer_auth(app.admin().await)
+            .json(&json!({"value": value}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
     // A UGO status sent by the scheduler, so the reports page has one.
     let admin = app.admin().await;
     let res = app
@@ -90,6 +107,7 @@ async fn the_site_works_in_chromium_for_mouse_keyboard_and_screen_reader() {
                 .env("NOTE", note)
                 .env("NOTE_MEASURE", "13")
                 .env("REPORT_PATH", report)
+                .env("KPI_PATH", format!("/ballerup/noegletal/{code}"))
                 .output()
                 .expect("python3 runs")
         }

@@ -8,6 +8,7 @@ list of what failed. Environment:
   NOTE            a note an owner posted over the API on sub-goal NOTE_KEY (measure NOTE_MEASURE)
   NOTE_MEASURE
   REPORT_PATH     the HTML page of a sent report
+  KPI_PATH        the page of a KPI that has values
 """
 import json
 import os
@@ -134,7 +135,9 @@ def main():
     seen = crawl()
     kpi = sorted(p for p in seen if p.startswith("/ballerup/noegletal/"))
     owner = sorted(p for p in seen if p.startswith("/ballerup/ansvarlig/"))
-    PAGES["kpi"] = kpi[0] if kpi else fail("no KPI page linked") or "/ballerup/noegletal"
+    PAGES["kpi"] = os.environ["KPI_PATH"]
+    if PAGES["kpi"] not in kpi:
+        fail(f"{PAGES['kpi']} is not linked from the site")
     PAGES["owner"] = owner[0] if owner else fail("no owner page linked") or "/ballerup"
     for width in (1280, 375):
         d = browser(width)
