@@ -79,9 +79,14 @@ struct DashboardPage {
     years: Vec<YearRow>,
     kpis: Vec<KpiCard>,
     changes: Vec<String>,
+    /// The first overdue sub-goals (by deadline); all of them are one link away.
     overdue: Vec<GoalRow>,
+    overdue_all: Link,
     latest: Vec<LatestNote>,
 }
+
+/// Overdue sub-goals listed on the dashboard itself.
+const DASHBOARD_OVERDUE: usize = 10;
 
 /// One of the newest progress reports, on the dashboard.
 pub struct LatestNote {
@@ -248,12 +253,18 @@ fn dashboard_page(state: &AppState, req: &HttpRequest, v: &PlanView) -> Dashboar
             .map(|(n, i)| v.kpi_card(i, true, n))
             .collect(),
         changes,
-        overdue: v
-            .snap
-            .overdue()
-            .into_iter()
-            .map(|g| v.goal_row(g))
-            .collect(),
+        overdue: {
+            let mut late = v.snap.overdue();
+            late.sort_by_key(|g| g.due_date());
+            late.into_iter()
+                .take(DASHBOARD_OVERDUE)
+                .map(|g| v.goal_row(g))
+                .collect()
+        },
+        overdue_all: Link {
+            label: fill(t.overdue_all, &[("n", &f.overdue.to_string())]),
+            href: v.link("/delmaal?forsinket=ja&sorter=frist"),
+        },
         latest: v
             .updates
             .iter()
