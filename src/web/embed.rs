@@ -10,7 +10,7 @@ use super::page::{Chrome, PageError, PageKey, cached_page, render, require_publi
 use super::view::{MeasureRow, PlanView};
 use crate::api::AppState;
 use crate::clock::today;
-use crate::db::store;
+use crate::db::store::{self, Updates};
 
 #[derive(Template)]
 #[template(path = "embed.html")]
@@ -53,7 +53,7 @@ async fn widget(
             lang,
             framing: Some(&ancestors),
         },
-        move |c| store::load_site(c, &s2, day, false),
+        move |c| store::load_site(c, &s2, day, Updates::None),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
             render(&build(&st, &rq, &v)?, lang)

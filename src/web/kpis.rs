@@ -8,7 +8,7 @@ use super::page::{Chrome, PageError, PageKey, cached_page, render, require_publi
 use super::view::{KpiCard, PlanView};
 use crate::api::AppState;
 use crate::clock::today;
-use crate::db::store;
+use crate::db::store::{self, Updates};
 
 #[derive(Template)]
 #[template(path = "kpis.html")]
@@ -52,7 +52,7 @@ pub async fn list(
             lang,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, false),
+        move |c| store::load_site(c, &s2, day, Updates::None),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
             let t = lang.t();
@@ -93,7 +93,7 @@ pub async fn one(
             lang,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, false),
+        move |c| store::load_site(c, &s2, day, Updates::None),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
             let t = lang.t();

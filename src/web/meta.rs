@@ -34,7 +34,7 @@ pub async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, PageErr
     let paths = run_db(&state, move |c| {
         let mut paths: Vec<String> = Vec::new();
         for plan in store::list_plans(c)? {
-            let d = store::load_site(c, &plan.slug, today, false)?;
+            let d = store::load_site(c, &plan.slug, today, store::Updates::None)?;
             let slug = &plan.slug;
             let data = &d.history.data;
             paths.push(format!("/{slug}"));

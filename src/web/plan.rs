@@ -10,7 +10,7 @@ use super::svg;
 use super::view::{GoalRow, KpiCard, Link, MeasureRow, PlanView, RoleGroup, YearRow, role_title};
 use crate::api::{AppState, run_db};
 use crate::clock::today;
-use crate::db::store;
+use crate::db::store::{self, Updates};
 use crate::domain::plan_doc::MeasureRole;
 use crate::report::chart::{Shown, StatusChart};
 
@@ -140,7 +140,7 @@ pub async fn dashboard(
             lang,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, true),
+        move |c| store::load_site(c, &s2, day, Updates::NewestNotes(5)),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
             render(&dashboard_page(&st, &rq, &v), lang)
@@ -373,7 +373,7 @@ pub async fn theme(
             lang,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, false),
+        move |c| store::load_site(c, &s2, day, Updates::None),
         move |d| {
             let notes = d
                 .history
@@ -492,7 +492,7 @@ pub async fn measure(
             lang,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, true),
+        move |c| store::load_site(c, &s2, day, Updates::OfMeasure(number)),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
             let page = measure_page(&st, &rq, &v, number)?;
@@ -829,7 +829,7 @@ pub async fn sub_goals(
             lang,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, false),
+        move |c| store::load_site(c, &s2, day, Updates::None),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
             let f = q.parse(&v)?;
@@ -969,7 +969,7 @@ pub async fn owner(
             lang,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, false),
+        move |c| store::load_site(c, &s2, day, Updates::None),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
             let t = lang.t();

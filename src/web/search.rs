@@ -9,7 +9,7 @@ use super::page::{Chrome, PageError, PageKey, cached_page, render, require_publi
 use super::view::PlanView;
 use crate::api::AppState;
 use crate::clock::today;
-use crate::db::store;
+use crate::db::store::{self, Updates};
 use crate::domain::search::{Document, MAX_QUERY_CHARS, Piece, Searcher};
 
 #[derive(Debug, serde::Deserialize)]
@@ -134,7 +134,7 @@ pub async fn search(
             lang,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, true),
+        move |c| store::load_site(c, &s2, day, Updates::All),
         move |d| {
             let v = PlanView::build(d, day, lang)?;
             let t = lang.t();

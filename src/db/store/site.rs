@@ -28,13 +28,26 @@ pub struct SiteData {
     pub updates: Vec<ProgressRow>,
 }
 
-/// Load the plan for a page. `with_updates`: also every progress update (the measure page,
-/// the search).
+/// Which progress updates a page shows besides each sub-goal's newest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updates {
+    None,
+    /// The newest `n` that carry a note (the dashboard).
+    NewestNotes(i64),
+    /// Every update of one measure's sub-goals (its timeline).
+    OfMeasure(i32),
+    /// Every update of the plan (the search over notes).
+    All,
+}
+
+/// Load the plan for a page, with the progress updates it shows. Reading only those keeps a
+/// page's build small where a plan has years of history (the 98-plan benchmark's Ballerup has
+/// ten years of monthly reports).
 pub fn load_site(
     conn: &mut DbConn,
     slug: &str,
     today: NaiveDate,
-    with_updates: bool,
+    wanted: Updates,
 ) -> StoreResult<SiteData> {
     read_tx(conn, |conn| {
         let history = load_history(conn, slug, &[today])?;
@@ -54,16 +67,25 @@ pub fn load_site(
             .first::<(String, Option<String>)>(conn)
             .optional()?
             .and_then(|(p, s)| s.map(|s| (p, s)));
-        let updates = if with_updates {
+        let of_plan = || {
             progress_updates::table
                 .inner_join(sub_goals::table.inner_join(measures::table))
                 .filter(measures::plan_id.eq(plan_id))
                 .filter(progress_updates::as_of.le(today))
                 .order((progress_updates::as_of.desc(), progress_updates::id.desc()))
                 .select(ProgressRow::as_select())
-                .load(conn)?
-        } else {
-            Vec::new()
+                .into_boxed()
+        };
+        let updates = match wanted {
+            Updates::None => Vec::new(),
+            Updates::NewestNotes(n) => of_plan()
+                .filter(progress_updates::note.is_not_null())
+                .limit(n)
+                .load(conn)?,
+            Updates::OfMeasure(number) => {
+                of_plan().filter(measures::number.eq(number)).load(conn)?
+            }
+            Updates::All => of_plan().load(conn)?,
         };
         Ok(SiteData {
             history,
