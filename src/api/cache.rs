@@ -197,8 +197,7 @@ pub fn short_hash(bytes: &[u8]) -> String {
 /// A strong ETag from the body's SHA-256: the same bytes always get the same tag, on every
 /// instance and after a restart.
 fn etag_of(body: &[u8]) -> HeaderValue {
-    let digest = Sha256::digest(body);
-    let tag = format!("\"v-{}\"", hex::encode(&digest[..12]));
+    let tag = format!("\"v-{}\"", short_hash(body));
     HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"v-unknown\""))
 }
 
@@ -248,6 +247,20 @@ impl actix_web::body::MessageBody for Slices {
     }
 }
 
+/// Does the request accept gzip (`Accept-Encoding`, with a q-value other than 0)?
+pub fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|enc| {
+            let mut parts = enc.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let q_zero = parts.any(|p| p.replace(' ', "") == "q=0" || p == "q=0.0");
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !q_zero
+        })
+}
+
 /// `body` gzipped (fast level: a page is compressed once per change of the plan), if smaller.
 fn gzip(body: &[u8]) -> Option<Vec<u8>> {
     use std::io::Write as _;
@@ -259,7 +272,7 @@ fn gzip(body: &[u8]) -> Option<Vec<u8>> {
 fn respond_with(req: &HttpRequest, entry: Entry) -> HttpResponse {
     // The gzipped body carries the tag weak, as nginx does: the same content, other bytes
     // (RFC 9110 §8.8.1); If-None-Match compares weakly, so either revalidates.
-    let gzipped = entry.gzip.is_some() && crate::web::assets::accepts_gzip(req);
+    let gzipped = entry.gzip.is_some() && accepts_gzip(req);
     let etag = if gzipped {
         HeaderValue::from_str(&format!("W/{}", entry.etag.to_str().unwrap_or("\"\"")))
             .unwrap_or(entry.etag.clone())

@@ -481,6 +481,19 @@ pub struct KeyFacts {
 }
 
 impl KeyFacts {
+    /// The facts page 1 of the UGO status prints, in its order, with their template labels.
+    pub fn page_one(&self) -> Vec<(usize, &'static str)> {
+        let mut rows = vec![
+            (self.overdue, "fact_overdue"),
+            (self.at_risk, "fact_at_risk"),
+        ];
+        if let Some(n) = self.changes {
+            rows.push((n, "fact_changes"));
+        }
+        rows.push((self.not_reported, "fact_not_reported"));
+        rows
+    }
+
     pub fn of(s: &Snapshot, changes: Option<&Changes>) -> Self {
         let count = |f: &dyn Fn(&SnapSubGoal) -> bool| s.sub_goals.iter().filter(|g| f(g)).count();
         Self {

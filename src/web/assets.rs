@@ -8,6 +8,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::page::{SITE, not_found_page};
+use crate::api::cache::accepts_gzip;
 
 pub struct Asset {
     /// Its path below `src/web/assets`.
@@ -27,20 +28,6 @@ pub fn url(logical: &str) -> String {
         .iter()
         .find(|a| a.logical == logical)
         .map_or_else(String::new, |a| format!("/assets/{}", a.name))
-}
-
-/// Does the request accept gzip (`Accept-Encoding`, with a q-value other than 0)?
-pub fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|enc| {
-            let mut parts = enc.split(';').map(str::trim);
-            let name = parts.next().unwrap_or("");
-            let q_zero = parts.any(|p| p.replace(' ', "") == "q=0" || p == "q=0.0");
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !q_zero
-        })
 }
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";

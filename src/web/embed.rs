@@ -5,12 +5,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
-use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, PageKey, cached_page, render, require_public};
+use super::i18n::fill;
+use super::page::{Chrome, PageError, PlanPage, plan_page};
 use super::view::{MeasureRow, PlanView};
 use crate::api::AppState;
-use crate::clock::today;
-use crate::db::store::{self, Updates};
+use crate::db::store::Updates;
 
 #[derive(Template)]
 #[template(path = "embed.html")]
@@ -23,14 +22,7 @@ struct EmbedPage {
     progress_text: String,
 }
 
-fn frame(state: &AppState, req: &HttpRequest, v: &PlanView, title: String) -> Chrome {
-    Chrome::new(&state.site, req, v.lang, title).in_plan(
-        v.slug(),
-        &v.snap.plan.municipality,
-        &v.snap.plan.title,
-    )
-}
-
+/// A widget: a plan page that the configured ancestors may frame.
 async fn widget(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -38,28 +30,13 @@ async fn widget(
     key: String,
     build: impl FnOnce(&AppState, &HttpRequest, &PlanView) -> Result<EmbedPage, PageError> + 'static,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(req.query_string());
-    require_public(&state.site, lang)?;
-    let day = today();
-    let (s2, st, rq) = (slug.clone(), state.clone(), req.clone());
-    let ancestors = state.site.embed_ancestors.clone();
-    cached_page(
-        &state,
-        &req,
-        PageKey {
-            slug: &slug,
-            day,
-            key: format!("embed {key}"),
-            lang,
-            framing: Some(&ancestors),
-        },
-        move |c| store::load_site(c, &s2, day, Updates::None),
-        move |d| {
-            let v = PlanView::build(d, day, lang)?;
-            render(&build(&st, &rq, &v)?, lang)
-        },
-    )
-    .await
+    let page = PlanPage {
+        slug,
+        key: format!("embed {key}"),
+        updates: Updates::None,
+        framing: Some(&state.site.embed_ancestors),
+    };
+    plan_page(&state, &req, page, build).await
 }
 
 #[get("/{plan}/indlejr/overblik")]
@@ -86,7 +63,7 @@ pub async fn overview(
             facts,
             measures: vec![],
             progress_text: fill(t.embed_total, &[("n", &f.total.to_string())]),
-            chrome: frame(st, rq, v, v.snap.plan.title.clone()),
+            chrome: Chrome::for_plan(&st.site, rq, v, v.snap.plan.title.clone()),
         })
     })
     .await
@@ -130,7 +107,7 @@ pub async fn theme(
                         &progress.map_or_else(|| t.none_value.to_string(), |p| v.lang.percent(p)),
                     )],
                 ),
-                chrome: frame(st, rq, v, heading.clone()),
+                chrome: Chrome::for_plan(&st.site, rq, v, heading.clone()),
                 heading,
             })
         },
@@ -169,7 +146,7 @@ pub async fn measure(
                 facts: vec![],
                 progress_text: fill(t.embed_progress, &[("p", &row.progress_text)]),
                 measures: vec![row],
-                chrome: frame(st, rq, v, heading.clone()),
+                chrome: Chrome::for_plan(&st.site, rq, v, heading.clone()),
                 heading,
             })
         },

@@ -3,12 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
-use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, PageKey, cached_page, render, require_public};
+use super::i18n::fill;
+use super::page::{Chrome, PageError, PlanPage, plan_page};
 use super::view::{KpiCard, PlanView};
 use crate::api::AppState;
-use crate::clock::today;
-use crate::db::store::{self, Updates};
+use crate::db::store::Updates;
 
 #[derive(Template)]
 #[template(path = "kpis.html")]
@@ -25,10 +24,7 @@ struct KpiPage {
 }
 
 fn chrome(state: &AppState, req: &HttpRequest, v: &PlanView, title: String) -> Chrome {
-    Chrome::new(&state.site, req, v.lang, title)
-        .in_plan(v.slug(), &v.snap.plan.municipality, &v.snap.plan.title)
-        .crumb(v.snap.plan.title.clone(), Some(v.link("")))
-        .section("kpis")
+    Chrome::for_plan(&state.site, req, v, title).section("kpis")
 }
 
 #[get("/{plan}/noegletal")]
@@ -37,24 +33,18 @@ pub async fn list(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(req.query_string());
-    require_public(&state.site, lang)?;
     let slug = path.into_inner();
-    let day = today();
-    let (s2, st, rq) = (slug.clone(), state.clone(), req.clone());
-    cached_page(
+    plan_page(
         &state,
         &req,
-        PageKey {
-            slug: &slug,
-            day,
+        PlanPage {
+            slug,
             key: "kpis".into(),
-            lang,
+            updates: Updates::None,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, Updates::None),
-        move |d| {
-            let v = PlanView::build(d, day, lang)?;
+        move |st, rq, v| {
+            let lang = v.lang;
             let t = lang.t();
             let page = KpisPage {
                 kpis: v
@@ -64,9 +54,9 @@ pub async fn list(
                     .enumerate()
                     .map(|(n, i)| v.kpi_card(i, true, n))
                     .collect(),
-                chrome: chrome(&st, &rq, &v, t.nav_kpis.into()).crumb(t.nav_kpis, None),
+                chrome: chrome(st, rq, v, t.nav_kpis.into()).crumb(t.nav_kpis, None),
             };
-            render(&page, lang)
+            Ok(page)
         },
     )
     .await
@@ -78,24 +68,18 @@ pub async fn one(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::from_query(req.query_string());
-    require_public(&state.site, lang)?;
     let (slug, code) = path.into_inner();
-    let day = today();
-    let (s2, st, rq) = (slug.clone(), state.clone(), req.clone());
-    cached_page(
+    plan_page(
         &state,
         &req,
-        PageKey {
-            slug: &slug,
-            day,
+        PlanPage {
+            slug,
             key: format!("kpi {code}"),
-            lang,
+            updates: Updates::None,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, Updates::None),
-        move |d| {
-            let v = PlanView::build(d, day, lang)?;
+        move |st, rq, v| {
+            let lang = v.lang;
             let t = lang.t();
             let Some((n, i)) = v
                 .snap
@@ -111,12 +95,12 @@ pub async fn one(
             };
             let kpi = v.kpi_card(i, false, n);
             let page = KpiPage {
-                chrome: chrome(&st, &rq, &v, kpi.name.clone())
+                chrome: chrome(st, rq, v, kpi.name.clone())
                     .crumb(t.nav_kpis, Some(v.link("/noegletal")))
                     .crumb(kpi.name.clone(), None),
                 kpi,
             };
-            render(&page, lang)
+            Ok(page)
         },
     )
     .await

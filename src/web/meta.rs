@@ -30,13 +30,11 @@ pub async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, PageErr
     if !state.site.public_read {
         return Err(PageError::SignIn(super::i18n::Lang::Da));
     }
-    let today = crate::clock::today();
     let paths = run_db(&state, move |c| {
         let mut paths: Vec<String> = Vec::new();
         for plan in store::list_plans(c)? {
-            let d = store::load_site(c, &plan.slug, today, store::Updates::None)?;
+            let (data, indicators) = store::load_export(c, &plan.slug)?;
             let slug = &plan.slug;
-            let data = &d.history.data;
             paths.push(format!("/{slug}"));
             for sub in ["/delmaal", "/noegletal", "/rapporter", "/soeg"] {
                 paths.push(format!("/{slug}{sub}"));
@@ -53,7 +51,7 @@ pub async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, PageErr
             for o in owners {
                 paths.push(format!("/{slug}/ansvarlig/{o}"));
             }
-            for (i, _, _) in &d.history.indicators {
+            for (i, _, _) in &indicators {
                 paths.push(format!("/{slug}/noegletal/{}", i.code));
             }
             for r in store::site_reports(c, slug, None)?.1 {

@@ -3,15 +3,15 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 
 use super::i18n::{Catalogue, Lang};
+use super::view::PlanView;
 use crate::api::AppState;
 use crate::api::cache::{self, CacheKey};
 use crate::api::error::ApiError;
-use crate::db::DbConn;
-use crate::db::store::StoreResult;
+use crate::db::store::{self, Updates};
 
 /// The site's settings, checked at start-up.
 #[derive(Debug, Clone)]
@@ -150,6 +150,14 @@ impl Chrome {
             icon: super::assets::url("site/icon.svg"),
             section: "",
         }
+    }
+
+    /// The frame of a plan's page: the header names the plan's municipality and links its
+    /// pages, and the breadcrumbs start at the plan.
+    pub fn for_plan(site: &Site, req: &HttpRequest, v: &PlanView, title: String) -> Self {
+        Self::new(site, req, v.lang, title)
+            .in_plan(v.slug(), &v.snap.plan.municipality, &v.snap.plan.title)
+            .crumb(v.snap.plan.title.clone(), Some(v.link("")))
     }
 
     /// On a plan's page: the header names the plan's municipality and links its pages.
@@ -424,37 +432,49 @@ pub fn require_public(site: &Site, lang: Lang) -> Result<(), PageError> {
     }
 }
 
-/// Which cached page: of plan `slug`, named by `key` (the page and everything it depends on:
-/// its query, the day), in `lang`; `framing` for the embeds.
-pub struct PageKey<'a> {
-    pub slug: &'a str,
+/// A page of a plan: the plan, the page's name in the cache (with everything it depends on,
+/// its query and the like), the progress updates it shows, and who may frame it (the embeds).
+pub struct PlanPage<'a> {
+    pub slug: String,
     pub key: String,
-    /// The day the page is for (its flags roll over at midnight).
-    pub day: chrono::NaiveDate,
-    pub lang: Lang,
+    pub updates: Updates,
     pub framing: Option<&'a str>,
 }
 
-/// Answer a page: from the cache when the plan is unchanged (ETag, 304), else loaded with
-/// `load` and rendered with `view`.
-pub async fn cached_page<D: Send + 'static>(
-    state: &AppState,
+/// Answer a page of a plan, as every plan page is made: from the cache when the plan is
+/// unchanged (ETag, 304), else loaded (`db::store::load_site`, one read transaction), turned
+/// into a [`PlanView`] for today, given to `build` for the page and rendered. The language is
+/// the request's; a closed site answers the sign-in page.
+pub async fn plan_page<P: Template>(
+    state: &web::Data<AppState>,
     req: &HttpRequest,
-    page: PageKey<'_>,
-    load: impl FnOnce(&mut DbConn) -> StoreResult<D> + Send + 'static,
-    view: impl FnOnce(D) -> Result<Vec<u8>, PageError>,
+    page: PlanPage<'_>,
+    build: impl FnOnce(&AppState, &HttpRequest, &PlanView) -> Result<P, PageError> + 'static,
 ) -> Result<HttpResponse, PageError> {
-    let PageKey {
+    let lang = Lang::from_query(req.query_string());
+    require_public(&state.site, lang)?;
+    let day = crate::clock::today();
+    let PlanPage {
         slug,
         key,
-        day,
-        lang,
+        updates,
         framing,
     } = page;
-    let key = CacheKey::new(slug, format!("page {key} {lang:?} {day}"));
-    let mut res = cache::respond_bytes(state, req, key, HeaderValue::from_static(HTML), load, view)
-        .await
-        .map_err(|e| e.in_lang(lang))?;
+    let key = CacheKey::new(&slug, format!("page {key} {lang:?} {day}"));
+    let (st, rq) = (state.clone(), req.clone());
+    let mut res = cache::respond_bytes(
+        state,
+        req,
+        key,
+        HeaderValue::from_static(HTML),
+        move |c| store::load_site(c, &slug, day, updates),
+        move |d| {
+            let v = PlanView::build(d, day, lang)?;
+            render(&build(&st, &rq, &v)?, lang)
+        },
+    )
+    .await
+    .map_err(|e| e.in_lang(lang))?;
     secure(&mut res, framing);
     Ok(res)
 }

@@ -5,11 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, PageKey, cached_page, page_response, render, require_public};
+use super::page::{Chrome, PageError, PlanPage, page_response, plan_page, render, require_public};
 use super::svg;
 use super::view::{GoalRow, KpiCard, Link, MeasureRow, PlanView, RoleGroup, YearRow, role_title};
 use crate::api::{AppState, run_db};
-use crate::clock::today;
 use crate::db::store::{self, Updates};
 use crate::domain::plan_doc::MeasureRole;
 use crate::report::chart::{Shown, StatusChart};
@@ -20,9 +19,7 @@ fn lang_of(req: &HttpRequest) -> Lang {
 
 /// The frame of a plan's page.
 fn chrome(state: &AppState, req: &HttpRequest, v: &PlanView, title: String) -> Chrome {
-    Chrome::new(&state.site, req, v.lang, title)
-        .in_plan(v.slug(), &v.snap.plan.municipality, &v.snap.plan.title)
-        .crumb(v.snap.plan.title.clone(), Some(v.link("")))
+    Chrome::for_plan(&state.site, req, v, title)
 }
 
 /// The `<iframe>` snippet for a widget at `/{plan}/indlejr{rest}`.
@@ -85,6 +82,9 @@ struct DashboardPage {
     latest: Vec<LatestNote>,
 }
 
+/// Progress notes listed on the dashboard.
+const DASHBOARD_NOTES: usize = 5;
+
 /// Overdue sub-goals listed on the dashboard itself.
 const DASHBOARD_OVERDUE: usize = 10;
 
@@ -123,28 +123,17 @@ pub async fn dashboard(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
     let slug = path.into_inner();
-    let day = today();
-    let s2 = slug.clone();
-    let st = state.clone();
-    let rq = req.clone();
-    cached_page(
+    plan_page(
         &state,
         &req,
-        PageKey {
-            slug: &slug,
-            day,
+        PlanPage {
+            slug,
             key: "dashboard".into(),
-            lang,
+            updates: Updates::NewestNotes(DASHBOARD_NOTES as i64),
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, Updates::NewestNotes(5)),
-        move |d| {
-            let v = PlanView::build(d, day, lang)?;
-            render(&dashboard_page(&st, &rq, &v), lang)
-        },
+        move |st, rq, v| Ok(dashboard_page(st, rq, v)),
     )
     .await
 }
@@ -269,7 +258,7 @@ fn dashboard_page(state: &AppState, req: &HttpRequest, v: &PlanView) -> Dashboar
             .updates
             .iter()
             .filter(|(_, u)| u.note.is_some())
-            .take(5)
+            .take(DASHBOARD_NOTES)
             .filter_map(|(k, u)| {
                 let g = v.snap.goal(k)?;
                 Some(LatestNote {
@@ -356,33 +345,19 @@ pub async fn theme(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
     let (slug, code) = path.into_inner();
-    let day = today();
-    let s2 = slug.clone();
-    let st = state.clone();
-    let rq = req.clone();
-    cached_page(
+    plan_page(
         &state,
         &req,
-        PageKey {
-            slug: &slug,
-            day,
+        PlanPage {
+            slug,
             key: format!("theme {code}"),
-            lang,
+            updates: Updates::None,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, Updates::None),
-        move |d| {
-            let notes = d
-                .history
-                .data
-                .themes
-                .iter()
-                .find(|t| t.code == code)
-                .and_then(|t| t.notes.clone());
-            let v = PlanView::build(d, day, lang)?;
+        move |st, rq, v| {
+            let lang = v.lang;
+            let notes = v.theme_notes(&code);
             let Some(th) = v.snap.main_themes().find(|t| t.code == code) else {
                 return Err(PageError::NotFound(
                     lang,
@@ -390,16 +365,10 @@ pub async fn theme(
                 ));
             };
             let title = format!("{} {}", th.code, th.title);
-            let mut chrome = chrome(&st, &rq, &v, title.clone())
+            let mut chrome = chrome(st, rq, v, title.clone())
                 .section("themes")
                 .crumb(title.clone(), None);
-            chrome.embed = Some(embed_snippet(
-                &st,
-                &v,
-                &format!("/tema/{code}"),
-                &title,
-                300,
-            ));
+            chrome.embed = Some(embed_snippet(st, v, &format!("/tema/{code}"), &title, 300));
             let page = ThemePage {
                 sub_themes: v
                     .snap
@@ -413,7 +382,7 @@ pub async fn theme(
                 notes,
                 chrome,
             };
-            render(&page, lang)
+            Ok(page)
         },
     )
     .await
@@ -478,25 +447,18 @@ pub async fn measure(
             fill(lang.t().no_such_measure, &[("n", &number)]),
         ));
     };
-    let day = today();
-    let s2 = slug.clone();
-    let st = state.clone();
-    let rq = req.clone();
-    cached_page(
+    plan_page(
         &state,
         &req,
-        PageKey {
-            slug: &slug,
-            day,
+        PlanPage {
+            slug,
             key: format!("measure {number}"),
-            lang,
+            updates: Updates::OfMeasure(number),
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, Updates::OfMeasure(number)),
-        move |d| {
-            let v = PlanView::build(d, day, lang)?;
-            let page = measure_page(&st, &rq, &v, number)?;
-            render(&page, lang)
+        move |st, rq, v| {
+            let page = measure_page(st, rq, v, number)?;
+            Ok(page)
         },
     )
     .await
@@ -815,24 +777,18 @@ pub async fn sub_goals(
         .map_err(|e| PageError::BadRequest(lang, e.to_string()))?
         .into_inner();
     let slug = path.into_inner();
-    let day = today();
-    let s2 = slug.clone();
-    let st = state.clone();
-    let rq = req.clone();
-    cached_page(
+    plan_page(
         &state,
         &req,
-        PageKey {
-            slug: &slug,
-            day,
+        PlanPage {
+            slug,
             key: format!("sub-goals {q:?}"),
-            lang,
+            updates: Updates::None,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, Updates::None),
-        move |d| {
-            let v = PlanView::build(d, day, lang)?;
-            let f = q.parse(&v)?;
+        move |st, rq, v| {
+            let lang = v.lang;
+            let f = q.parse(v)?;
             let t = lang.t();
             let mut goals: Vec<_> = v
                 .snap
@@ -920,11 +876,11 @@ pub async fn sub_goals(
                     .collect(),
                 overdue: f.overdue,
                 by_deadline: f.by_deadline,
-                chrome: chrome(&st, &rq, &v, t.nav_sub_goals.into())
+                chrome: chrome(st, rq, v, t.nav_sub_goals.into())
                     .section("sub_goals")
                     .crumb(t.nav_sub_goals, None),
             };
-            render(&page, lang)
+            Ok(page)
         },
     )
     .await
@@ -955,23 +911,17 @@ pub async fn owner(
     let Ok(id) = owner.parse::<i32>() else {
         return Err(not_found());
     };
-    let day = today();
-    let s2 = slug.clone();
-    let st = state.clone();
-    let rq = req.clone();
-    cached_page(
+    plan_page(
         &state,
         &req,
-        PageKey {
-            slug: &slug,
-            day,
+        PlanPage {
+            slug,
             key: format!("owner {id}"),
-            lang,
+            updates: Updates::None,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, Updates::None),
-        move |d| {
-            let v = PlanView::build(d, day, lang)?;
+        move |st, rq, v| {
+            let lang = v.lang;
             let t = lang.t();
             let Some(o) = v.owners.iter().find(|o| o.id == id) else {
                 return Err(PageError::NotFound(
@@ -1001,9 +951,9 @@ pub async fn owner(
                     .map(|g| v.goal_row(g))
                     .collect(),
                 measures: measures.into_iter().map(|m| v.measure_row(m)).collect(),
-                chrome: chrome(&st, &rq, &v, o.name.clone()).crumb(o.name.clone(), None),
+                chrome: chrome(st, rq, v, o.name.clone()).crumb(o.name.clone(), None),
             };
-            render(&page, lang)
+            Ok(page)
         },
     )
     .await

@@ -194,7 +194,36 @@ pub async fn one(
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
     let (slug, id) = path.into_inner();
-    let run = find_run(&state, lang, slug.clone(), &id).await?;
+    let not_found = || PageError::NotFound(lang, fill(lang.t().no_such_report, &[("id", &id)]));
+    let run_id: i32 = id.parse().map_err(|_| not_found())?;
+    // One read: the run, and for a UGO status what it was compared with — the previous
+    // status as archived, or (when that was not archived) the history to rebuild it from, as
+    // the PDF did (`report::generate`).
+    let s2 = slug.clone();
+    let found = run_db(&state, move |c| {
+        let Some(run) = store::site_reports(c, &s2, Some(run_id))?
+            .1
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let previous = (run.kind == ReportKind::UgoStatus)
+            .then(|| run.period.parse::<Period>().ok().map(|p| p.previous()))
+            .flatten();
+        let compared = match previous {
+            Some(p) => match runs::archived_snapshot(c, run.plan_id, "ugo_status", &p.to_string())?
+            {
+                Some(json) => (Some(json), None),
+                None => (None, Some(store::load_history(c, &s2, &[p.end()])?)),
+            },
+            None => (None, None),
+        };
+        Ok(Some((run, compared)))
+    })
+    .await
+    .map_err(|e| PageError::from(e).in_lang(lang))?;
+    let (run, (archived, history)) = found.ok_or_else(not_found)?;
     let internal = |m: String| PageError::Internal(lang, m);
     let json = run
         .snapshot
@@ -202,32 +231,14 @@ pub async fn one(
         .ok_or_else(|| PageError::NotFound(lang, lang.t().report_no_pdf.into()))?;
     let snap: Snapshot = serde_json::from_str(&json)
         .map_err(|e| internal(format!("run {}: snapshot: {e}", run.id)))?;
-    // The UGO status compares with the status before it, as that was archived.
-    // When that was not archived, the PDF compared with the previous period rebuilt from the
-    // history (`report::generate`); so does this page.
-    let previous: Option<Snapshot> = if run.kind == ReportKind::UgoStatus {
-        let (plan_id, prev) = (run.plan_id, snap.period.previous());
-        let s2 = slug.clone();
-        let (archived, history) = run_db(&state, move |c| {
-            match runs::archived_snapshot(c, plan_id, "ugo_status", &prev.to_string())? {
-                Some(json) => Ok((Some(json), None)),
-                None => Ok((None, Some(store::load_history(c, &s2, &[prev.end()])?))),
-            }
-        })
-        .await
-        .map_err(|e| PageError::from(e).in_lang(lang))?;
-        match (archived, history) {
-            (Some(json), _) => Some(
-                serde_json::from_str(&json)
-                    .map_err(|e| internal(format!("previous snapshot: {e}")))?,
-            ),
-            (None, Some(h)) => Some(
-                Snapshot::build(&h, snap.period.previous()).map_err(|e| internal(e.to_string()))?,
-            ),
-            (None, None) => None,
+    let previous: Option<Snapshot> = match (archived, history) {
+        (Some(json), _) => Some(
+            serde_json::from_str(&json).map_err(|e| internal(format!("previous snapshot: {e}")))?,
+        ),
+        (None, Some(h)) => {
+            Some(Snapshot::build(&h, snap.period.previous()).map_err(|e| internal(e.to_string()))?)
         }
-    } else {
-        None
+        (None, None) => None,
     };
     let template = state.templates.get(run.kind);
     let generated = run.generated_at.unwrap_or(run.created_at).and_utc();
@@ -241,19 +252,11 @@ pub async fn one(
     let fill_vars = |s: &str| crate::report::template::fill(s, &vars);
     let changes = previous.as_ref().map(|p| Changes::between(p, &snap));
     let facts = if run.kind == ReportKind::UgoStatus {
-        let f = KeyFacts::of(&snap, changes.as_ref());
-        let mut v = vec![
-            (f.overdue, template.label("fact_overdue").to_string()),
-            (f.at_risk, template.label("fact_at_risk").to_string()),
-        ];
-        if let Some(n) = f.changes {
-            v.push((n, template.label("fact_changes").to_string()));
-        }
-        v.push((
-            f.not_reported,
-            template.label("fact_not_reported").to_string(),
-        ));
-        v
+        KeyFacts::of(&snap, changes.as_ref())
+            .page_one()
+            .into_iter()
+            .map(|(n, key)| (n, template.label(key).to_string()))
+            .collect()
     } else {
         Vec::new()
     };

@@ -5,11 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, PageKey, cached_page, render, require_public};
+use super::page::{Chrome, PageError, PlanPage, plan_page, require_public};
 use super::view::PlanView;
 use crate::api::AppState;
-use crate::clock::today;
-use crate::db::store::{self, Updates};
+use crate::db::store::Updates;
 use crate::domain::search::{Document, MAX_QUERY_CHARS, Piece, Searcher};
 
 #[derive(Debug, serde::Deserialize)]
@@ -122,26 +121,22 @@ pub async fn search(
         ));
     }
     let slug = path.into_inner();
-    let day = today();
-    let (s2, st, rq) = (slug.clone(), state.clone(), req.clone());
-    cached_page(
+    plan_page(
         &state,
         &req,
-        PageKey {
-            slug: &slug,
-            day,
+        PlanPage {
+            slug,
             key: format!("search {q:?}"),
-            lang,
+            updates: Updates::All,
             framing: None,
         },
-        move |c| store::load_site(c, &s2, day, Updates::All),
-        move |d| {
-            let v = PlanView::build(d, day, lang)?;
+        move |st, rq, v| {
+            let lang = v.lang;
             let t = lang.t();
             let hits = if q.trim().is_empty() {
                 Vec::new()
             } else {
-                Searcher::default().search(&q, &documents(&v))
+                Searcher::default().search(&q, &documents(v))
             };
             let summary = if q.trim().is_empty() {
                 t.search_prompt.to_string()
@@ -163,14 +158,12 @@ pub async fn search(
                     })
                     .collect(),
                 summary,
-                chrome: Chrome::new(&st.site, &rq, lang, t.nav_search.into())
-                    .in_plan(v.slug(), &v.snap.plan.municipality, &v.snap.plan.title)
-                    .crumb(v.snap.plan.title.clone(), Some(v.link("")))
+                chrome: Chrome::for_plan(&st.site, rq, v, t.nav_search.into())
                     .crumb(t.nav_search, None)
                     .section("search"),
                 q,
             };
-            render(&page, lang)
+            Ok(page)
         },
     )
     .await

@@ -33,6 +33,8 @@ pub struct PlanView {
     pub owners: Vec<OwnerRow>,
     /// (measure number, owner id)
     pub measure_owners: Vec<(i32, i32)>,
+    /// Theme code → its notes.
+    pub theme_notes: Vec<(String, Option<String>)>,
     /// Measure number → (notes, the administration's assessment).
     pub measure_notes: Vec<(i32, Option<String>, Option<String>)>,
     /// (measure number or none, comment)
@@ -77,6 +79,11 @@ impl PlanView {
                 .map(|g| g.key.clone())
         };
         Ok(Self {
+            theme_notes: data
+                .themes
+                .iter()
+                .map(|t| (t.code.clone(), t.notes.clone()))
+                .collect(),
             measure_notes: data
                 .measures
                 .iter()
@@ -112,11 +119,19 @@ impl PlanView {
             previous: None,
             owners: Vec::new(),
             measure_owners: Vec::new(),
+            theme_notes: Vec::new(),
             measure_notes: Vec::new(),
             comments: Vec::new(),
             updates: Vec::new(),
             today,
         }
+    }
+
+    pub fn theme_notes(&self, code: &str) -> Option<String> {
+        self.theme_notes
+            .iter()
+            .find(|(c, _)| c == code)
+            .and_then(|(_, n)| n.clone())
     }
 
     pub fn slug(&self) -> &str {
@@ -153,12 +168,7 @@ impl PlanView {
     }
 
     pub fn link(&self, rest: &str) -> String {
-        let path = format!("/{}{rest}", self.slug());
-        match self.lang {
-            Lang::Da => path,
-            Lang::En if path.contains('?') => format!("{path}&lang=en"),
-            Lang::En => format!("{path}?lang=en"),
-        }
+        super::page::Chrome::href_for(self.lang, &format!("/{}{rest}", self.slug()))
     }
 
     pub fn goal_row(&self, g: &SnapSubGoal) -> GoalRow {

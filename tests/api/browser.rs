@@ -8,10 +8,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{Backend, spawn_app_with};
-use crate::site::{owner_of, report_note};
+use crate::site::{owner_of, report_note, sent_ugo_status};
 
 fn axe_js() -> PathBuf {
     std::env::var("KLIMASPOR_AXE_JS")
@@ -73,27 +73,7 @@ async fn the_site_works_in_chromium_for_mouse_keyboard_and_screen_reader() {
         assert!(res.status().is_success());
     }
     // A UGO status sent by the scheduler, so the reports page has one.
-    let admin = app.admin().await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/report-runs"))
-        .bearer_auth(&admin)
-        .json(&json!({"plan": "ballerup", "kind": "ugo-status", "period": "2026-H1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let location = res.headers()["location"].to_str().unwrap().to_string();
-    let mut run = Value::Null;
-    for _ in 0..150 {
-        run = app.get_json(&location).await;
-        if run["state"] == "sent" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    assert_eq!(run["state"], "sent", "{run}");
-    let report = format!("/ballerup/rapporter/{}", run["id"]);
+    let report = format!("/ballerup/rapporter/{}", sent_ugo_status(&app).await);
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/site.py");
     let out = tokio::task::spawn_blocking({

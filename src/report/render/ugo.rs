@@ -56,27 +56,19 @@ pub(super) fn ugo_status(
 
 /// The box on page 1: what is late, what is at risk, what changed.
 pub(super) fn key_facts(l: &mut Layout, s: &Snapshot, changes: Option<&Changes>, t: &Template) {
-    let f = KeyFacts::of(s, changes);
-    let mut facts = vec![
-        (
-            f.overdue,
-            t.label("fact_overdue").to_string(),
-            Shown::Delayed.color(),
-        ),
-        (
-            f.at_risk,
-            t.label("fact_at_risk").to_string(),
-            Shown::AtRisk.color(),
-        ),
-    ];
-    if let Some(n) = f.changes {
-        facts.push((n, t.label("fact_changes").to_string(), ACCENT));
-    }
-    facts.push((
-        f.not_reported,
-        t.label("fact_not_reported").to_string(),
-        GREY,
-    ));
+    let facts: Vec<(usize, String, Rgb8)> = KeyFacts::of(s, changes)
+        .page_one()
+        .into_iter()
+        .map(|(n, key)| {
+            let color = match key {
+                "fact_overdue" => Shown::Delayed.color(),
+                "fact_at_risk" => Shown::AtRisk.color(),
+                "fact_changes" => ACCENT,
+                _ => GREY,
+            };
+            (n, t.label(key).to_string(), color)
+        })
+        .collect();
     let h = 26.0 + facts.len() as f32 * 20.0;
     let top = l.block(h + 8.0);
     l.rect(MARGIN, top, CONTENT_W, h, Rgb8(248, 249, 250));
