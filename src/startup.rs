@@ -123,7 +123,6 @@ impl Application {
             App::new()
                 .app_data(web::Data::new(state.clone()))
                 .configure(api::configure)
-                .configure(crate::web::configure)
                 .wrap(actix_web::middleware::from_fn(api::head_as_get))
                 .wrap(api::error::problem_fallback())
                 .wrap(actix_web::middleware::from_fn(api::logging::log_request))

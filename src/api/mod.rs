@@ -167,9 +167,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
         .service(web::redirect("/docs", "/docs/"))
         // Routes are tried in this order, each dynamic one with a regular expression, for
-        // every request and once more for its metrics label (`match_pattern`): the ones owners
-        // and readers call all the time come first. No two templates overlap, so the order
-        // changes no answer.
+        // every API request and once more for its metrics label (`match_pattern`): the ones
+        // owners and readers call all the time come first. No two templates overlap, so the
+        // order changes no answer. The web site's pages are not routes here: whatever no route
+        // claims goes to `web::dispatch`, which parses the path by hand.
         .service(
             web::scope("/api/v1")
                 .service(plans::list_measures)
@@ -202,7 +203,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(exports::csv)
                 .service(exports::ics),
         )
-        .default_service(web::to(not_found));
+        .default_service(web::to(crate::web::dispatch));
+}
+
+/// 405 for a path that exists with other methods, naming them in `Allow`.
+pub fn method_not_allowed(req: &HttpRequest, allowed: &[&str]) -> HttpResponse {
+    let mut res = error::problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{} is not allowed on {}; allowed: {}",
+            req.method(),
+            req.path(),
+            allowed.join(", ")
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    res
 }
 
 /// Route templates and their methods, read from the OpenAPI document: the one list of routes.
@@ -231,7 +249,7 @@ fn known_routes() -> &'static [(ResourceDef, Vec<&'static str>)] {
 }
 
 /// No route matched: 405 with `Allow` when the path exists with other methods, else 404.
-async fn not_found(req: HttpRequest) -> HttpResponse {
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let allowed: Vec<&str> = known_routes()
         .iter()
         .filter(|(def, _)| def.is_match(req.path()))
@@ -245,17 +263,5 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
         }
         return ApiError::NotFound(format!("no resource at {}", req.path())).error_response();
     }
-    let mut res = error::problem(
-        StatusCode::METHOD_NOT_ALLOWED,
-        format!(
-            "{} is not allowed on {}; allowed: {}",
-            req.method(),
-            req.path(),
-            allowed.join(", ")
-        ),
-    );
-    if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
-        res.headers_mut().insert(header::ALLOW, v);
-    }
-    res
+    method_not_allowed(&req, &allowed)
 }

@@ -5,7 +5,7 @@
 //! another host.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse};
 
 use super::page::{SITE, not_found_page};
 use crate::api::cache::accepts_gzip;
@@ -32,8 +32,7 @@ pub fn url(logical: &str) -> String {
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-#[get("/assets/{name}")]
-pub async fn asset(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
+pub async fn asset(req: HttpRequest, name: String) -> HttpResponse {
     let Some(a) = ASSETS.iter().find(|a| a.name == name.as_str()) else {
         return not_found_page(&req);
     };
@@ -53,7 +52,6 @@ pub async fn asset(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
 }
 
 /// The accent colour from configuration, as a stylesheet whose name is its hash.
-#[get("/theme/{name}")]
 pub async fn theme_css(req: HttpRequest) -> HttpResponse {
     match SITE.get() {
         Some(site) if site.theme_path == req.path() => HttpResponse::Ok()

@@ -2,7 +2,7 @@
 //! `<iframe>`. These routes alone may be framed, by the ancestors in
 //! `KLIMASPOR_EMBED_ANCESTORS`; links open on this site in a new tab.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::i18n::fill;
@@ -39,13 +39,12 @@ async fn widget(
     plan_page(&state, &req, page, build).await
 }
 
-#[get("/{plan}/indlejr/overblik")]
 pub async fn overview(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: String,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path.into_inner();
+    let slug = path;
     widget(state, req, slug, "overview".into(), |st, rq, v| {
         let t = v.lang.t();
         let f = v.facts();
@@ -69,13 +68,12 @@ pub async fn overview(
     .await
 }
 
-#[get("/{plan}/indlejr/tema/{code}")]
 pub async fn theme(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse, PageError> {
-    let (slug, code) = path.into_inner();
+    let (slug, code) = path;
     widget(
         state,
         req,
@@ -115,13 +113,12 @@ pub async fn theme(
     .await
 }
 
-#[get("/{plan}/indlejr/tiltag/{number}")]
 pub async fn measure(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse, PageError> {
-    let (slug, number) = path.into_inner();
+    let (slug, number) = path;
     widget(
         state,
         req,

@@ -1,6 +1,6 @@
 //! The KPIs (*nøgletal*): all of them, and one with its yearly values.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::i18n::fill;
@@ -27,13 +27,12 @@ fn chrome(state: &AppState, req: &HttpRequest, v: &PlanView, title: String) -> C
     Chrome::for_plan(&state.site, req, v, title).section("kpis")
 }
 
-#[get("/{plan}/noegletal")]
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: String,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path.into_inner();
+    let slug = path;
     plan_page(
         &state,
         &req,
@@ -62,13 +61,12 @@ pub async fn list(
     .await
 }
 
-#[get("/{plan}/noegletal/{code}")]
 pub async fn one(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse, PageError> {
-    let (slug, code) = path.into_inner();
+    let (slug, code) = path;
     plan_page(
         &state,
         &req,

@@ -3,14 +3,13 @@
 use std::fmt::Write as _;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 
 use super::page::PageError;
 use super::svg::esc;
 use crate::api::{AppState, run_db};
 use crate::db::store;
 
-#[get("/robots.txt")]
 pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
     let body = if state.site.public_read {
         format!(
@@ -25,7 +24,6 @@ pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
         .body(body)
 }
 
-#[get("/sitemap.xml")]
 pub async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     if !state.site.public_read {
         return Err(PageError::SignIn(super::i18n::Lang::Da));

@@ -1,7 +1,7 @@
 //! The plan's pages: the list of plans, the dashboard, a theme, a measure, all sub-goals (with
 //! the API's filters as a form) and a responsible department.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
@@ -40,7 +40,6 @@ struct HomePage {
 }
 
 /// `/`: the plans on this server; with one plan, that plan.
-#[get("/")]
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
@@ -117,13 +116,12 @@ pub struct ThemeRow {
 
 /// `/{plan}`: what is late, at risk, reached and changed; progress per theme; the deadlines
 /// ahead; the KPIs.
-#[get("/{plan}")]
 pub async fn dashboard(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: String,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path.into_inner();
+    let slug = path;
     plan_page(
         &state,
         &req,
@@ -339,13 +337,12 @@ struct ThemePage {
 }
 
 /// `/{plan}/tema/{code}`: a main theme's measures by role.
-#[get("/{plan}/tema/{code}")]
 pub async fn theme(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse, PageError> {
-    let (slug, code) = path.into_inner();
+    let (slug, code) = path;
     plan_page(
         &state,
         &req,
@@ -432,15 +429,14 @@ struct RevisionView {
 }
 
 /// `/{plan}/tiltag/{number}`: a measure with everything said about it.
-#[get("/{plan}/tiltag/{number}")]
 pub async fn measure(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let (slug, number) = path.into_inner();
+    let (slug, number) = path;
     let Ok(number) = number.parse::<i32>() else {
         return Err(PageError::NotFound(
             lang,
@@ -764,11 +760,10 @@ struct Choice {
 }
 
 /// `/{plan}/delmaal`: every sub-goal, filtered by the form's query.
-#[get("/{plan}/delmaal")]
 pub async fn sub_goals(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: String,
     query: Result<web::Query<GoalFilter>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
@@ -776,7 +771,7 @@ pub async fn sub_goals(
     let q = query
         .map_err(|e| PageError::BadRequest(lang, e.to_string()))?
         .into_inner();
-    let slug = path.into_inner();
+    let slug = path;
     plan_page(
         &state,
         &req,
@@ -898,15 +893,14 @@ struct OwnerPage {
 }
 
 /// `/{plan}/ansvarlig/{owner}`: a responsible department's measures and sub-goals.
-#[get("/{plan}/ansvarlig/{owner}")]
 pub async fn owner(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let (slug, owner) = path.into_inner();
+    let (slug, owner) = path;
     let not_found = || PageError::NotFound(lang, fill(lang.t().no_such_owner, &[("id", &owner)]));
     let Ok(id) = owner.parse::<i32>() else {
         return Err(not_found());

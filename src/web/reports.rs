@@ -3,7 +3,7 @@
 //! accessible version of the PDF).
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use chrono::NaiveDate;
 
@@ -61,15 +61,14 @@ fn period_of(r: &RunRow) -> String {
         .map_or_else(|_| r.period.clone(), |p| p.label_da())
 }
 
-#[get("/{plan}/rapporter")]
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: String,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let slug = path.into_inner();
+    let slug = path;
     let s2 = slug.clone();
     let (plan, runs) = run_db(&state, move |c| store::site_reports(c, &s2, None))
         .await
@@ -100,15 +99,14 @@ pub async fn list(
 }
 
 /// The PDF exactly as it was sent.
-#[get("/{plan}/rapporter/{id}/pdf")]
 pub async fn pdf(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let (slug, id) = path.into_inner();
+    let (slug, id) = path;
     let run = find_run(&state, lang, slug, &id).await?;
     let bytes = run
         .pdf_base64
@@ -185,15 +183,14 @@ struct ReportPage {
     date: String,
 }
 
-#[get("/{plan}/rapporter/{id}")]
 pub async fn one(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let (slug, id) = path.into_inner();
+    let (slug, id) = path;
     let not_found = || PageError::NotFound(lang, fill(lang.t().no_such_report, &[("id", &id)]));
     let run_id: i32 = id.parse().map_err(|_| not_found())?;
     // One read: the run, and for a UGO status what it was compared with — the previous

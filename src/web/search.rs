@@ -1,7 +1,7 @@
 //! `/{plan}/soeg?q=`: search over measure titles, sub-goal texts, notes and comments with
 //! Danish word forms (`domain::search`), ranked, the hits marked.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
@@ -98,11 +98,10 @@ fn documents(v: &PlanView) -> Vec<Document<(String, String)>> {
     docs
 }
 
-#[get("/{plan}/soeg")]
 pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: String,
     query: Result<web::Query<SearchQuery>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
@@ -120,7 +119,7 @@ pub async fn search(
             ),
         ));
     }
-    let slug = path.into_inner();
+    let slug = path;
     plan_page(
         &state,
         &req,

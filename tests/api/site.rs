@@ -208,8 +208,65 @@ async fn unknown_pages_get_a_danish_page_and_the_api_stays_json(app: TestApp) {
     let long = "a".repeat(201);
     let (status, _, _) = page(&app, &format!("/ballerup/soeg?q={long}")).await;
     assert_eq!(status, 400);
+    // A trailing slash or an extra segment is no page; a segment may be percent-encoded.
+    for path in [
+        "/ballerup/",
+        "/ballerup/tiltag/12/",
+        "/ballerup/tiltag/12/x",
+    ] {
+        assert_eq!(page(&app, path).await.0, 404, "{path}");
+    }
+    assert_eq!(page(&app, "/ballerup/tiltag/%31%32").await.0, 200);
 }
 both!(unknown_pages_get_a_danish_page_and_the_api_stays_json);
+
+async fn pages_are_read_only_and_counted_by_their_route(app: TestApp) {
+    let res = app
+        .client
+        .post(app.url("/ballerup/tiltag/12"))
+        .body("x=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "GET, HEAD");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = app
+        .client
+        .head(app.url("/ballerup/tiltag/12"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for path in [
+        "/ballerup/tiltag/12",
+        "/ballerup/tiltag/13",
+        "/nope/x/y/z/w",
+    ] {
+        page(&app, path).await;
+    }
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let count = |route: &str, status: u16| {
+        let prefix = format!(
+            "klimaspor_http_requests_total{{method=\"GET\",route=\"{route}\",status=\"{status}\"}} "
+        );
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    // The metrics are the process's, shared by the tests running beside this one: at least.
+    assert!(
+        count("/{plan}/tiltag/{number}", 200).is_some_and(|n| n >= 2),
+        "{metrics}"
+    );
+    assert!(count("unmatched", 404).is_some_and(|n| n >= 1), "{metrics}");
+    assert!(
+        !metrics.contains("route=\"/ballerup"),
+        "paths are not labels: {metrics}"
+    );
+}
+both!(pages_are_read_only_and_counted_by_their_route);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_site_answers_a_sign_in_page() {
