@@ -1,13 +1,15 @@
 //! Full-text search over a plan with Danish word forms: every word is reduced to its stem by
 //! the Snowball Danish stemmer (the algorithm behind PostgreSQL's `danish` text-search
 //! configuration), so "energimærkningen" finds "energimærkning" and "ladestandere" finds
-//! "ladestander". Documents are ranked by how many query stems they contain, then by how often,
-//! with titles weighing more than body text; a stem that is a prefix of a longer word (a
-//! compound, "ladestander" in "elladestandere") counts as half.
+//! "ladestander". Danish stop words ("og", "i", "at", … the Snowball list that PostgreSQL's
+//! `danish` configuration uses, `danish.stop`) are not searched for.
 //!
-//! The index is built from the plan's read model on each search, in memory: the same answer on
-//! SQLite and PostgreSQL, and the Ballerup plan (≈ 1 000 texts) indexes in well under a
-//! millisecond per hundred documents (BENCHMARKS.md).
+//! Which texts contain every word of a query is the database's job, through its full-text
+//! index (`db::store::search`: PostgreSQL's `danish` configuration, SQLite's FTS5 over the
+//! texts stemmed with [`Searcher::index_terms`]). This module then ranks what was found and
+//! marks the hits, the same way on both backends: documents are ranked by how many query
+//! stems they contain, then by how often, with titles weighing more than body text; a stem
+//! that is part of a longer word (a compound, "ladestander" in "elladestandere") counts half.
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -51,6 +53,30 @@ fn words(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The Snowball Danish stop words, one per line.
+const STOP_WORDS: &str = include_str!("danish.stop");
+
+fn is_stop_word(lowercase: &str) -> bool {
+    STOP_WORDS.lines().any(|w| w == lowercase)
+}
+
+/// What a query asks for: the words the database searches with and their stems.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Terms {
+    /// The query's words in lower case, stop words and one-letter words left out, in order
+    /// (PostgreSQL stems these itself).
+    pub words: Vec<String>,
+    /// Their distinct stems, sorted.
+    pub stems: Vec<String>,
+}
+
+impl Terms {
+    /// Nothing to search for (an empty query, or stop words only).
+    pub fn is_empty(&self) -> bool {
+        self.stems.is_empty()
+    }
+}
+
 pub struct Searcher {
     stemmer: Stemmer,
 }
@@ -73,17 +99,35 @@ impl Searcher {
         self.stemmer.stem(&word.to_lowercase()).into_owned()
     }
 
-    /// The distinct stems of a query (words of one letter are ignored).
-    pub fn query_stems(&self, q: &str) -> Vec<String> {
-        let mut stems: Vec<String> = words(q)
+    /// The searchable words of a query and their stems: words of one letter and stop words
+    /// are left out.
+    pub fn terms(&self, q: &str) -> Terms {
+        let words: Vec<String> = words(q)
             .into_iter()
-            .map(|(a, b)| &q[a..b])
-            .filter(|w| w.chars().count() > 1)
-            .map(|w| self.stem(w))
+            .map(|(a, b)| q[a..b].to_lowercase())
+            .filter(|w| w.chars().count() > 1 && !is_stop_word(w))
             .collect();
+        let mut stems: Vec<String> = words.iter().map(|w| self.stem(w)).collect();
         stems.sort();
         stems.dedup();
-        stems
+        Terms { words, stems }
+    }
+
+    /// A text as SQLite's full-text index holds it: the stem of each word, stop words left
+    /// out, separated by spaces (FTS5's `unicode61` tokenizer splits them again unchanged).
+    pub fn index_terms(&self, text: &str) -> String {
+        let mut out = String::new();
+        for (a, b) in words(text) {
+            let w = text[a..b].to_lowercase();
+            if is_stop_word(&w) {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&self.stemmer.stem(&w));
+        }
+        out
     }
 
     /// How well `word` matches `stem`: 1 for the same stem, ½ for a compound containing it.
@@ -131,9 +175,10 @@ impl Searcher {
         (pieces, hits)
     }
 
-    /// The documents that contain every stem of `q` (in title or body), best first.
-    pub fn search<K: Clone>(&self, q: &str, docs: &[Document<K>]) -> Vec<Hit<K>> {
-        let stems = self.query_stems(q);
+    /// Of `docs` (what the database found), those that contain every stem of `terms` (in
+    /// title or body), best first, with the hits marked.
+    pub fn rank<K: Clone>(&self, terms: &Terms, docs: &[Document<K>]) -> Vec<Hit<K>> {
+        let stems = &terms.stems;
         if stems.is_empty() {
             return Vec::new();
         }
@@ -141,7 +186,7 @@ impl Searcher {
         for d in docs {
             let mut score = 0.0;
             let mut all = true;
-            for s in &stems {
+            for s in stems {
                 let in_title: f64 = words(&d.title)
                     .iter()
                     .map(|&(a, b)| self.matches(&d.title[a..b], s))
@@ -159,8 +204,8 @@ impl Searcher {
             if !all {
                 continue;
             }
-            let (title, _) = self.pieces(&d.title, &stems);
-            let (snippet, _) = self.pieces(&excerpt(&d.body, &stems, self), &stems);
+            let (title, _) = self.pieces(&d.title, stems);
+            let (snippet, _) = self.pieces(&excerpt(&d.body, stems, self), stems);
             hits.push(Hit {
                 key: d.key.clone(),
                 score,
@@ -170,6 +215,12 @@ impl Searcher {
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits
+    }
+
+    /// [`Searcher::rank`] over every document: what the database search and the ranking do
+    /// together, for tests and for callers with all texts at hand.
+    pub fn search<K: Clone>(&self, q: &str, docs: &[Document<K>]) -> Vec<Hit<K>> {
+        self.rank(&self.terms(q), docs)
     }
 }
 
@@ -261,6 +312,26 @@ mod tests {
         );
         assert!(s.search("", &docs).is_empty());
         assert!(s.search("  ?! ", &docs).is_empty());
+    }
+
+    #[test]
+    fn stop_words_are_not_searched_for_nor_indexed() {
+        let s = Searcher::default();
+        let t = s.terms("Ladestandere og cykelstier i Ballerup");
+        assert_eq!(t.words, ["ladestandere", "cykelstier", "ballerup"]);
+        assert_eq!(t.stems.len(), 3);
+        assert!(s.terms("og i at").is_empty());
+        assert_eq!(
+            s.index_terms("Flere ladestandere og cykelstier."),
+            format!(
+                "{} {} {}",
+                s.stem("flere"),
+                s.stem("ladestandere"),
+                s.stem("cykelstier")
+            )
+        );
+        let docs = vec![doc(1, "Cykelstier", "Flere cykelstier og stier.")];
+        assert_eq!(s.search("cykelstier og", &docs).len(), 1);
     }
 
     #[test]

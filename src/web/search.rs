@@ -1,5 +1,6 @@
 //! `/{plan}/soeg?q=`: search over measure titles, sub-goal texts, notes and comments with
-//! Danish word forms (`domain::search`), ranked, the hits marked.
+//! Danish word forms: the database finds the texts (`db::store::find_texts`, its full-text
+//! index), `domain::search` ranks them and marks the hits.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -33,11 +34,19 @@ struct SearchPage {
     results: Vec<Result_>,
 }
 
-/// The texts of a plan to search: (kind label, link) per document.
+/// The texts a search found, to rank: (kind label, link) per document.
 fn documents(v: &PlanView) -> Vec<Document<(String, String)>> {
     let t = v.lang.t();
     let mut docs = Vec::new();
-    for m in &v.snap.measures {
+    let Some(found) = &v.found else {
+        return docs;
+    };
+    for m in v
+        .snap
+        .measures
+        .iter()
+        .filter(|m| found.measures.contains(&m.number))
+    {
         let notes = v
             .measure_notes
             .iter()
@@ -53,7 +62,12 @@ fn documents(v: &PlanView) -> Vec<Document<(String, String)>> {
             body: notes,
         });
     }
-    for g in &v.snap.sub_goals {
+    for g in v
+        .snap
+        .sub_goals
+        .iter()
+        .filter(|g| found.sub_goals.contains(&g.key))
+    {
         let href = format!(
             "{}#delmaal-{}",
             v.link(&format!("/tiltag/{}", g.measure_number)),
@@ -81,7 +95,11 @@ fn documents(v: &PlanView) -> Vec<Document<(String, String)>> {
             body: note.clone(),
         });
     }
-    for (number, c) in &v.comments {
+    for (number, c) in v
+        .comments
+        .iter()
+        .filter(|(_, c)| found.comments.contains(&c.id))
+    {
         let href = match number {
             Some(n) => format!("{}#kommentarer", v.link(&format!("/tiltag/{n}"))),
             None => v.link(""),
@@ -120,13 +138,14 @@ pub async fn search(
         ));
     }
     let slug = path;
+    let terms = Searcher::default().terms(&q);
     plan_page(
         &state,
         &req,
         PlanPage {
             slug,
             key: format!("search {q:?}"),
-            updates: Updates::All,
+            updates: Updates::Matching(terms.clone()),
             framing: None,
         },
         move |st, rq, v| {
@@ -135,7 +154,7 @@ pub async fn search(
             let hits = if q.trim().is_empty() {
                 Vec::new()
             } else {
-                Searcher::default().search(&q, &documents(v))
+                Searcher::default().rank(&terms, &documents(v))
             };
             let summary = if q.trim().is_empty() {
                 t.search_prompt.to_string()

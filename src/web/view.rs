@@ -41,7 +41,20 @@ pub struct PlanView {
     pub comments: Vec<(Option<i32>, CommentRow)>,
     /// (sub-goal key, update), newest first.
     pub updates: Vec<(String, ProgressRow)>,
+    /// What a search found, besides its updates (which are `updates`).
+    pub found: Option<FoundTexts>,
     pub today: NaiveDate,
+}
+
+/// The texts a search found, by the keys the pages use.
+#[derive(Debug, Clone, Default)]
+pub struct FoundTexts {
+    /// Measure numbers.
+    pub measures: std::collections::BTreeSet<i32>,
+    /// Sub-goal keys.
+    pub sub_goals: std::collections::BTreeSet<String>,
+    /// Comment ids.
+    pub comments: std::collections::BTreeSet<i32>,
 }
 
 impl PlanView {
@@ -78,7 +91,13 @@ impl PlanView {
                 .find(|g| g.id == gid)
                 .map(|g| g.key.clone())
         };
+        let found = d.found.map(|f| FoundTexts {
+            measures: f.measures.iter().filter_map(|id| number_of(*id)).collect(),
+            sub_goals: f.sub_goals.iter().filter_map(|id| key_of(*id)).collect(),
+            comments: f.comments,
+        });
         Ok(Self {
+            found,
             theme_notes: data
                 .themes
                 .iter()
@@ -123,6 +142,7 @@ impl PlanView {
             measure_notes: Vec::new(),
             comments: Vec::new(),
             updates: Vec::new(),
+            found: None,
             today,
         }
     }

@@ -420,3 +420,100 @@ async fn a_sent_report_reads_the_same_as_a_page_postgres() {
     )
     .await;
 }
+
+/// The results of a search page: (link, text of the result) in order.
+async fn search_results(app: &TestApp, q: &str) -> Vec<(String, String)> {
+    let (status, _, body) = page(app, &format!("/ballerup/soeg?q={}", urlencode(q))).await;
+    assert_eq!(status, 200, "{q}");
+    let list = body
+        .split_once("<ol class=\"search-results")
+        .map_or("", |(_, rest)| rest.split("</ol>").next().unwrap_or(""));
+    list.split("<li ")
+        .skip(1)
+        .map(|item| {
+            let href = item
+                .split_once("href=\"")
+                .and_then(|(_, r)| r.split_once('"'))
+                .map_or(String::new(), |(h, _)| h.to_string());
+            (href, item.to_string())
+        })
+        .collect()
+}
+
+fn urlencode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The database finds the texts (PostgreSQL's `danish` configuration, SQLite's FTS5 over
+/// Snowball stems), one function ranks and marks them: the same query gives the same
+/// results, in the same order, on both backends, and a note is found as soon as it is saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_danish_word_forms_the_same_on_both_backends() {
+    let lite = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("SQLite");
+    let pg = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await;
+    let note = "Vi har opsat 40 nye ladestandere ved rådhuset og energimærkningen er færdig.";
+    let queries = [
+        "energimærkningen",
+        "energimærkning",
+        "ladestandere",
+        "ladestander rådhuset",
+        "Cykelstier",
+        "solceller på tagene",
+        "bygninger",
+        "og i at",
+        "ingenting-findes-her",
+    ];
+    let mut answers = Vec::new();
+    for app in std::iter::once(&lite).chain(pg.as_ref()) {
+        let before = search_results(app, "ladestander rådhuset").await;
+        report_note(app, "12.1", note).await;
+        let after = search_results(app, "ladestander rådhuset").await;
+        assert_eq!(
+            after.len(),
+            before.len() + 1,
+            "the new note is found at once"
+        );
+        assert!(
+            after
+                .iter()
+                .any(|(_, item)| item.contains("<mark>ladestandere</mark>")
+                    && item.contains("<mark>rådhuset</mark>")),
+            "{after:?}"
+        );
+        let mut all = Vec::new();
+        for q in queries {
+            all.push((q, search_results(app, q).await));
+        }
+        answers.push(all);
+    }
+    let lite_answers = &answers[0];
+    let by = |q: &str| &lite_answers.iter().find(|(x, _)| *x == q).unwrap().1;
+    // Word forms find each other: the seed's "energimærkning" and the note's "energimærkningen".
+    assert_eq!(by("energimærkningen"), by("energimærkning"));
+    assert!(
+        by("energimærkningen").len() >= 2,
+        "{:?}",
+        by("energimærkningen")
+    );
+    assert!(!by("ladestandere").is_empty());
+    assert!(by("og i at").is_empty(), "stop words alone find nothing");
+    assert!(by("ingenting-findes-her").is_empty());
+    if let Some(pg_answers) = answers.get(1) {
+        for ((q, a), (_, b)) in lite_answers.iter().zip(pg_answers) {
+            let links =
+                |r: &Vec<(String, String)>| r.iter().map(|(h, _)| h.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                links(a),
+                links(b),
+                "{q}: the same results on SQLite and PostgreSQL"
+            );
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod indicator;
 mod owner;
 mod plan;
 mod progress;
+mod search;
 mod site;
 mod token;
 
@@ -16,6 +17,7 @@ pub use indicator::*;
 pub use owner::*;
 pub use plan::*;
 pub use progress::*;
+pub use search::*;
 pub use site::*;
 pub use token::*;
 

@@ -10,6 +10,7 @@ use crate::db::runs::RunRow;
 use crate::db::schema::*;
 use crate::db::{DbConn, read_tx};
 use crate::domain::report_kind::ReportKind;
+use crate::domain::search::Terms;
 use crate::domain::states::RunState;
 
 use super::*;
@@ -23,21 +24,23 @@ pub struct SiteData {
     pub comments: Vec<CommentRow>,
     /// The newest UGO status that was sent: its period and archived snapshot (JSON).
     pub last_ugo: Option<(String, String)>,
-    /// Every progress update of the plan, newest first (the measure pages' timelines and the
-    /// search over notes). Empty when the page does not need them.
+    /// The progress updates the page shows (see [`Updates`]), newest first.
     pub updates: Vec<ProgressRow>,
+    /// What a search found (`Updates::Matching`); the updates it found are in `updates`.
+    pub found: Option<Found>,
 }
 
 /// Which progress updates a page shows besides each sub-goal's newest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Updates {
     None,
     /// The newest `n` that carry a note (the dashboard).
     NewestNotes(i64),
     /// Every update of one measure's sub-goals (its timeline).
     OfMeasure(i32),
-    /// Every update of the plan (the search over notes).
-    All,
+    /// The texts that contain every word of a search (`find_texts`), and the updates among
+    /// them.
+    Matching(Terms),
 }
 
 /// Load the plan for a page, with the progress updates it shows. Reading only those keeps a
@@ -49,6 +52,11 @@ pub fn load_site(
     today: NaiveDate,
     wanted: Updates,
 ) -> StoreResult<SiteData> {
+    // Before the read transaction: on SQLite this may rebuild the plan's index (a write).
+    let found = match &wanted {
+        Updates::Matching(terms) => Some(find_texts(conn, slug, terms)?),
+        _ => None,
+    };
     read_tx(conn, |conn| {
         let history = load_history(conn, slug, &[today])?;
         let plan_id = history.data.plan.id;
@@ -76,22 +84,40 @@ pub fn load_site(
                 .select(ProgressRow::as_select())
                 .into_boxed()
         };
-        let updates = match wanted {
+        let updates = match &wanted {
             Updates::None => Vec::new(),
             Updates::NewestNotes(n) => of_plan()
                 .filter(progress_updates::note.is_not_null())
-                .limit(n)
+                .limit(*n)
                 .load(conn)?,
             Updates::OfMeasure(number) => {
-                of_plan().filter(measures::number.eq(number)).load(conn)?
+                of_plan().filter(measures::number.eq(*number)).load(conn)?
             }
-            Updates::All => of_plan().load(conn)?,
+            Updates::Matching(_) => {
+                let ids: Vec<i32> = found
+                    .iter()
+                    .flat_map(|f| f.updates.iter().copied())
+                    .collect();
+                let mut rows = Vec::new();
+                // In slices: SQLite binds at most 32 766 values in a statement.
+                for slice in ids.chunks(1000) {
+                    rows.extend(
+                        of_plan()
+                            .filter(progress_updates::note.is_not_null())
+                            .filter(progress_updates::id.eq_any(slice))
+                            .load(conn)?,
+                    );
+                }
+                rows.sort_by_key(|r: &ProgressRow| std::cmp::Reverse((r.as_of, r.id)));
+                rows
+            }
         };
         Ok(SiteData {
             history,
             comments,
             last_ugo,
             updates,
+            found,
         })
     })
 }

@@ -1,0 +1,2 @@
+DROP TABLE search_index_versions;
+DROP TABLE search_terms;
