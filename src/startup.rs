@@ -21,7 +21,7 @@ use crate::scheduler;
 /// starting together on an empty database take turns instead of failing.
 pub fn prepare_database(config: &DatabaseArgs) -> anyhow::Result<(Backend, Pool)> {
     let url = config.database_url();
-    let (backend, pool) = db::connect(&url, config.db_pool_size)?;
+    let (backend, pool) = db::connect(&url, config.pool_size())?;
     let mut conn = pool
         .get()
         .with_context(|| format!("cannot use {}", backend.describe()))?;
@@ -129,7 +129,7 @@ impl Application {
         })
         // Blocking work is database calls (which wait for one of the pool's connections
         // anyway) and the odd PDF or XLSX: more threads than connections only cost memory.
-        .worker_max_blocking_threads(config.db.db_pool_size as usize + 2)
+        .worker_max_blocking_threads(config.db.pool_size() as usize + 2)
         // No Nagle: a response written in more than one piece (the cached views go out in
         // slices) would otherwise wait for the client's delayed ACK — 40 ms per request.
         .on_connect(|conn, _| {

@@ -163,9 +163,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(health::healthz)
         .service(health::readyz)
         .service(metrics::metrics)
-        // Before the /api/v1 scope, which would otherwise answer /api/v1/openapi.json with 404.
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
-        .service(web::redirect("/docs", "/docs/"))
         // Routes are tried in this order, each dynamic one with a regular expression, for
         // every API request and once more for its metrics label (`match_pattern`): the ones
         // owners and readers call all the time come first. No two templates overlap, so the
@@ -201,8 +198,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(runs::schedules)
                 .service(exports::xlsx)
                 .service(exports::csv)
-                .service(exports::ics),
+                .service(exports::ics)
+                .service(openapi_json),
         )
+        // The Swagger UI reads the document from `openapi_json` (one copy per process; given
+        // the document itself, every worker would keep its own, about a megabyte each).
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])),
+        )
+        .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(crate::web::dispatch));
 }
 
@@ -221,6 +226,23 @@ pub fn method_not_allowed(req: &HttpRequest, allowed: &[&str]) -> HttpResponse {
         res.headers_mut().insert(header::ALLOW, v);
     }
     res
+}
+
+/// The OpenAPI document, serialised once per process.
+#[actix_web::get("/openapi.json")]
+async fn openapi_json() -> Result<HttpResponse, ApiError> {
+    static JSON: OnceLock<Result<web::Bytes, String>> = OnceLock::new();
+    let json = JSON.get_or_init(|| {
+        serde_json::to_vec(&ApiDoc::openapi())
+            .map(web::Bytes::from)
+            .map_err(|e| e.to_string())
+    });
+    match json {
+        Ok(body) => Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body.clone())),
+        Err(e) => Err(ApiError::Internal(format!("OpenAPI document: {e}"))),
+    }
 }
 
 /// Route templates and their methods, read from the OpenAPI document: the one list of routes.

@@ -283,7 +283,7 @@ async fn lost_postgres_connections_are_replaced() {
             got
         }
     };
-    let pool_size = app.config.db.db_pool_size as usize;
+    let pool_size = app.config.db.pool_size() as usize;
 
     // Busy use: every pooled connection was used just now.
     let busy: Vec<_> = (0..pool_size * 4)

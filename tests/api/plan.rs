@@ -369,6 +369,10 @@ async fn openapi_docs_and_health(app: TestApp) {
     let docs = app.get("/docs/").await;
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
+    // The UI loads the document the server serves.
+    let init = app.get("/docs/swagger-initializer.js").await;
+    assert_eq!(init.status(), 200);
+    assert!(init.text().await.unwrap().contains("/api/v1/openapi.json"));
     assert_eq!(app.get_json("/healthz").await["status"], "ok");
     assert_eq!(app.get_json("/readyz").await["status"], "ready");
 }
