@@ -117,10 +117,25 @@ pages() { # BASE_URL
     kill "$refpid"
   done
   echo >> "$OUT"
+  search_misses "$1"
   if [ -x /usr/bin/chromium ] && python3 -c 'import selenium' 2>/dev/null; then
     python3 bench/weight.py "$1/ballerup" >> "$OUT" || echo "page weight: bench/weight.py failed" >> "$OUT"
     echo >> "$OUT"
   fi
+}
+
+# The search page uncached: 40 distinct queries one after another, each a cache miss (the
+# database's full-text query, the found texts read, ranked and the page built).
+search_misses() { # BASE_URL
+  local words=(ladestandere energimærkningen cykelstier solceller varmepumper fjernvarme affald
+    bygninger elbiler træer regnvand skolerne borgerne virksomheder transport energi kommunen
+    indkøb klimatilpasning biodiversitet)
+  local times=() q
+  for q in "${words[@]}" "${words[@]/%/ kommunen}"; do
+    times+=("$(curl -fs -o /dev/null -w '%{time_total}' -G --data-urlencode "q=$q" "$1/ballerup/soeg")")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 * 1000 } END {
+    printf "Search page, %d distinct queries uncached (one connection): median %.1f ms, slowest %.1f ms.\n\n", NR, t[int((NR + 1) / 2)], t[NR] }' >> "$OUT"
 }
 
 # Start the server on DATABASE_URL; sets SERVER_PID and SERVER_BASE.
