@@ -159,10 +159,12 @@ pub async fn search(
             let summary = if q.trim().is_empty() {
                 t.search_prompt.to_string()
             } else {
-                fill(
-                    t.search_found,
-                    &[("n", &hits.len().to_string()), ("q", q.trim())],
-                )
+                let found = if hits.len() == 1 {
+                    t.search_found_one
+                } else {
+                    t.search_found
+                };
+                fill(found, &[("n", &hits.len().to_string()), ("q", q.trim())])
             };
             let page = SearchPage {
                 results: hits

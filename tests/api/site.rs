@@ -472,6 +472,9 @@ async fn search_finds_danish_word_forms_the_same_on_both_backends() {
     ];
     let mut answers = Vec::new();
     for app in std::iter::once(&lite).chain(pg.as_ref()) {
+        // The plan has one text with the word: the count is in the singular.
+        let (_, _, one) = page(app, "/ballerup/soeg?q=ladestandere").await;
+        assert!(one.contains("1 resultat for »ladestandere«"), "{one}");
         let before = search_results(app, "ladestander rådhuset").await;
         report_note(app, "12.1", note).await;
         let after = search_results(app, "ladestander rådhuset").await;
