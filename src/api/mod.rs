@@ -270,6 +270,11 @@ fn known_routes() -> &'static [(ResourceDef, Vec<&'static str>)] {
     })
 }
 
+/// Is `path` the API's (answered in problem+json, never a page)?
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
 /// No route matched: 405 with `Allow` when the path exists with other methods, else 404.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let allowed: Vec<&str> = known_routes()
@@ -279,8 +284,7 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         .collect();
     if allowed.is_empty() {
         // Outside the API a person with a browser is asking: a page, not JSON.
-        let api = req.path() == "/api" || req.path().starts_with("/api/");
-        if !api {
+        if !is_api_path(req.path()) {
             return crate::web::not_found_page(&req);
         }
         return ApiError::NotFound(format!("no resource at {}", req.path())).error_response();

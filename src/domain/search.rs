@@ -56,8 +56,12 @@ fn words(text: &str) -> Vec<(usize, usize)> {
 /// The Snowball Danish stop words, one per line.
 const STOP_WORDS: &str = include_str!("danish.stop");
 
+/// Looked up for every word of every text SQLite's index is rebuilt from: a set, not a scan.
 fn is_stop_word(lowercase: &str) -> bool {
-    STOP_WORDS.lines().any(|w| w == lowercase)
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.lines().collect())
+        .contains(lowercase)
 }
 
 /// What a query asks for: the words the database searches with and their stems.

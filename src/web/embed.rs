@@ -42,9 +42,8 @@ async fn widget(
 pub async fn overview(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: String,
+    slug: String,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path;
     widget(state, req, slug, "overview".into(), |st, rq, v| {
         let t = v.lang.t();
         let f = v.facts();
@@ -71,9 +70,8 @@ pub async fn overview(
 pub async fn theme(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: (String, String),
+    (slug, code): (String, String),
 ) -> Result<HttpResponse, PageError> {
-    let (slug, code) = path;
     widget(
         state,
         req,
@@ -116,9 +114,8 @@ pub async fn theme(
 pub async fn measure(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: (String, String),
+    (slug, number): (String, String),
 ) -> Result<HttpResponse, PageError> {
-    let (slug, number) = path;
     widget(
         state,
         req,

@@ -30,9 +30,8 @@ fn chrome(state: &AppState, req: &HttpRequest, v: &PlanView, title: String) -> C
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: String,
+    slug: String,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path;
     plan_page(
         &state,
         &req,
@@ -64,9 +63,8 @@ pub async fn list(
 pub async fn one(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: (String, String),
+    (slug, code): (String, String),
 ) -> Result<HttpResponse, PageError> {
-    let (slug, code) = path;
     plan_page(
         &state,
         &req,

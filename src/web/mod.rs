@@ -40,8 +40,10 @@ use route::Route;
 /// naming them. The route's template is left in the request for the metrics label.
 pub async fn dispatch(req: HttpRequest) -> HttpResponse {
     let path = req.path();
-    let under_api = path == "/api" || path.starts_with("/api/");
-    let Some(route) = (!under_api).then(|| Route::parse(path)).flatten() else {
+    let Some(route) = (!api::is_api_path(path))
+        .then(|| Route::parse(path))
+        .flatten()
+    else {
         return api::not_found(req).await;
     };
     if req.method() != Method::GET {

@@ -119,9 +119,8 @@ pub struct ThemeRow {
 pub async fn dashboard(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: String,
+    slug: String,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path;
     plan_page(
         &state,
         &req,
@@ -340,9 +339,8 @@ struct ThemePage {
 pub async fn theme(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: (String, String),
+    (slug, code): (String, String),
 ) -> Result<HttpResponse, PageError> {
-    let (slug, code) = path;
     plan_page(
         &state,
         &req,
@@ -432,11 +430,10 @@ struct RevisionView {
 pub async fn measure(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: (String, String),
+    (slug, number): (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let (slug, number) = path;
     let Ok(number) = number.parse::<i32>() else {
         return Err(PageError::NotFound(
             lang,
@@ -763,7 +760,7 @@ struct Choice {
 pub async fn sub_goals(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: String,
+    slug: String,
     query: Result<web::Query<GoalFilter>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
@@ -771,7 +768,6 @@ pub async fn sub_goals(
     let q = query
         .map_err(|e| PageError::BadRequest(lang, e.to_string()))?
         .into_inner();
-    let slug = path;
     plan_page(
         &state,
         &req,
@@ -896,11 +892,10 @@ struct OwnerPage {
 pub async fn owner(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: (String, String),
+    (slug, owner): (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let (slug, owner) = path;
     let not_found = || PageError::NotFound(lang, fill(lang.t().no_such_owner, &[("id", &owner)]));
     let Ok(id) = owner.parse::<i32>() else {
         return Err(not_found());

@@ -64,11 +64,10 @@ fn period_of(r: &RunRow) -> String {
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: String,
+    slug: String,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let slug = path;
     let s2 = slug.clone();
     let (plan, runs) = run_db(&state, move |c| store::site_reports(c, &s2, None))
         .await
@@ -102,11 +101,10 @@ pub async fn list(
 pub async fn pdf(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: (String, String),
+    (slug, id): (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let (slug, id) = path;
     let run = find_run(&state, lang, slug, &id).await?;
     let bytes = run
         .pdf_base64
@@ -186,11 +184,10 @@ struct ReportPage {
 pub async fn one(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: (String, String),
+    (slug, id): (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     require_public(&state.site, lang)?;
-    let (slug, id) = path;
     let not_found = || PageError::NotFound(lang, fill(lang.t().no_such_report, &[("id", &id)]));
     let run_id: i32 = id.parse().map_err(|_| not_found())?;
     // One read: the run, and for a UGO status what it was compared with — the previous

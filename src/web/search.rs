@@ -119,7 +119,7 @@ fn documents(v: &PlanView) -> Vec<Document<(String, String)>> {
 pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: String,
+    slug: String,
     query: Result<web::Query<SearchQuery>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
@@ -137,7 +137,6 @@ pub async fn search(
             ),
         ));
     }
-    let slug = path;
     let terms = Searcher::default().terms(&q);
     plan_page(
         &state,

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
-use super::{StoreResult, plan_version};
+use super::{StoreResult, find_plan, plan_version};
 use crate::db::schema::*;
 use crate::db::{DbConn, write_tx};
 use crate::domain::search::{Searcher, Terms};
@@ -70,35 +70,30 @@ pub fn find_texts(conn: &mut DbConn, slug: &str, terms: &Terms) -> StoreResult<F
     if terms.is_empty() {
         return Ok(Found::default());
     }
-    if matches!(conn, DbConn::Postgres(_)) {
-        {
-            let (plan_id, _) = plan_version(conn, slug)?;
-            let matches = diesel::sql_query(POSTGRES_QUERY)
-                .bind::<Integer, _>(plan_id)
-                .bind::<Text, _>(terms.words.join(" "))
-                .load::<Match>(conn)?;
-            Ok(Found::of(matches))
-        }
-    } else {
-        {
-            let plan_id = ensure_sqlite_index(conn, slug)?;
-            // Each stem quoted: a phrase of one token, so no stem is read as FTS5 syntax
-            // (stems are letters and digits, but "and" or "near" would be operators).
-            let query = terms
-                .stems
-                .iter()
-                .map(|s| format!("\"{}\"", s.replace('"', "")))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            let matches = diesel::sql_query(
-                "SELECT kind, row_id FROM search_terms WHERE search_terms MATCH ? AND plan_id = ?",
-            )
-            .bind::<Text, _>(query)
+    let matches = if matches!(conn, DbConn::Postgres(_)) {
+        let plan_id = find_plan(conn, slug)?.id;
+        diesel::sql_query(POSTGRES_QUERY)
             .bind::<Integer, _>(plan_id)
-            .load::<Match>(conn)?;
-            Ok(Found::of(matches))
-        }
-    }
+            .bind::<Text, _>(terms.words.join(" "))
+            .load::<Match>(conn)?
+    } else {
+        let plan_id = ensure_sqlite_index(conn, slug)?;
+        // Each stem quoted: a phrase of one token, so no stem is read as FTS5 syntax
+        // (stems are letters and digits, but "and" or "near" would be operators).
+        let query = terms
+            .stems
+            .iter()
+            .map(|s| format!("\"{}\"", s.replace('"', "")))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        diesel::sql_query(
+            "SELECT kind, row_id FROM search_terms WHERE search_terms MATCH ? AND plan_id = ?",
+        )
+        .bind::<Text, _>(query)
+        .bind::<Integer, _>(plan_id)
+        .load::<Match>(conn)?
+    };
+    Ok(Found::of(matches))
 }
 
 /// One query over the four kinds of text, each `to_tsvector` expression the same as its
