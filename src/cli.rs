@@ -11,7 +11,7 @@ use crate::config::{Config, DatabaseArgs, LogArgs, REMINDER_LEAD_DAYS, ScheduleA
 use crate::db::{self, import, store};
 use crate::domain::Period;
 use crate::domain::plan_doc::PlanDoc;
-use crate::domain::token::{self, Role};
+use crate::domain::token::{self, TokenKind};
 use crate::report::{self, ReportKind, Templates};
 use crate::startup::{self, Application};
 
@@ -109,6 +109,82 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Add, list, disable and enable the people who sign in.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+    /// Give or take away a plan's admin role, or the operator role.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Add a person who may sign in (with an e-mail link, or the OpenID provider).
+    Add {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long)]
+        name: String,
+        /// The address they sign in with (also the OpenID claim matched).
+        #[arg(long)]
+        email: String,
+        /// An owner (department) they work in, by name; repeat for several.
+        #[arg(long = "owner")]
+        owners: Vec<String>,
+        /// A role on --plan: committee or reader (admin: `klimaspor admin grant`).
+        #[arg(long, value_parser = ["committee", "reader"])]
+        role: Option<String>,
+        #[arg(long, default_value = "ballerup")]
+        plan: String,
+    },
+    /// List people with their owners and roles.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Only the people of this plan.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Disable a person: their sessions end now and no link is sent to them.
+    Disable {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        email: String,
+    },
+    /// Let a disabled person sign in again.
+    Enable {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Make a person admin of a plan (or, with --operator, an operator of every plan).
+    Grant {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        email: String,
+        #[arg(long, default_value = "ballerup")]
+        plan: String,
+        #[arg(long)]
+        operator: bool,
+    },
+    /// Take the admin role on a plan (or, with --operator, the operator role) away.
+    Revoke {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        email: String,
+        #[arg(long, default_value = "ballerup")]
+        plan: String,
+        #[arg(long)]
+        operator: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,7 +193,9 @@ pub enum TokenCommand {
     Create {
         #[command(flatten)]
         db: DatabaseArgs,
-        #[arg(long, value_parser = ["admin", "owner", "reader"])]
+        /// operator (every plan), admin (of --plan), owner (of --measure on --plan) or reader
+        /// (of --plan).
+        #[arg(long, value_parser = ["operator", "admin", "owner", "reader"])]
         role: String,
         /// Who holds the token. For owner tokens: the owner (department or person).
         #[arg(long)]
@@ -128,7 +206,8 @@ pub enum TokenCommand {
         /// Owner tokens: a measure number the owner owns (repeat for several).
         #[arg(long = "measure")]
         measures: Vec<i32>,
-        /// Owner tokens: the plan the measure numbers refer to.
+        /// The plan an admin or reader token is for; for owner tokens, the plan the measure
+        /// numbers refer to.
         #[arg(long, default_value = "ballerup")]
         plan: String,
     },
@@ -278,7 +357,128 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { command } => run_token(command),
+        Command::Person { command } => run_person(command),
+        Command::Admin { command } => run_admin(command),
     }
+}
+
+/// Who acts at the command line: the operator, named so in the audit log.
+fn cli_operator() -> store::Principal {
+    store::Principal::operator("command line")
+}
+
+fn print_person(v: &store::PersonView) {
+    let p = &v.person;
+    let owners: Vec<&str> = v.owners.iter().map(|(_, n)| n.as_str()).collect();
+    let mut roles: Vec<String> = v
+        .roles
+        .iter()
+        .map(|(plan, r)| format!("{r} of {plan}"))
+        .collect();
+    if p.operator {
+        roles.insert(0, "operator".into());
+    }
+    println!(
+        "{:>4}  {:<8}  {:<28}  {:<34}  {:<30}  {}",
+        p.id,
+        if p.active { "active" } else { "disabled" },
+        p.name,
+        p.email,
+        if owners.is_empty() {
+            "-".into()
+        } else {
+            owners.join(", ")
+        },
+        if roles.is_empty() {
+            "-".into()
+        } else {
+            roles.join(", ")
+        },
+    );
+}
+
+fn run_person(command: PersonCommand) -> anyhow::Result<()> {
+    let db = match &command {
+        PersonCommand::Add { db, .. }
+        | PersonCommand::List { db, .. }
+        | PersonCommand::Disable { db, .. }
+        | PersonCommand::Enable { db, .. } => db,
+    };
+    let (_, pool) = startup::prepare_database(db)?;
+    let mut conn = pool.get()?;
+    let now = crate::clock::now_utc();
+    let by = cli_operator();
+    let active = matches!(command, PersonCommand::Enable { .. });
+    match command {
+        PersonCommand::Add {
+            name,
+            email,
+            owners,
+            role,
+            plan,
+            ..
+        } => {
+            let name = crate::domain::text::required_line("--name", name)?;
+            let email = crate::domain::signin::normalise_email(&email)?;
+            let owner_ids = store::owner_ids_by_name(&mut conn, &owners)?;
+            let role = role
+                .map(|r| crate::domain::access::PlanRole::parse(&r))
+                .transpose()?
+                .map(|r| (plan, r));
+            let v = store::add_person(
+                &mut conn,
+                &store::NewPerson {
+                    name,
+                    email,
+                    owner_ids,
+                    role,
+                },
+                &by,
+                now,
+            )?;
+            print_person(&v);
+        }
+        PersonCommand::List { plan, .. } => {
+            for v in store::list_persons(&mut conn, plan.as_deref())? {
+                print_person(&v);
+            }
+        }
+        PersonCommand::Disable { email, .. } | PersonCommand::Enable { email, .. } => {
+            let email = crate::domain::signin::normalise_email(&email)?;
+            let id = store::person_id_by_email(&mut conn, &email)?;
+            print_person(&store::set_person_active(&mut conn, id, active, &by, now)?);
+        }
+    }
+    Ok(())
+}
+
+fn run_admin(command: AdminCommand) -> anyhow::Result<()> {
+    let (AdminCommand::Grant {
+        db,
+        email,
+        plan,
+        operator,
+    }
+    | AdminCommand::Revoke {
+        db,
+        email,
+        plan,
+        operator,
+    }) = &command;
+    let grant = matches!(command, AdminCommand::Grant { .. });
+    let (_, pool) = startup::prepare_database(db)?;
+    let mut conn = pool.get()?;
+    let now = crate::clock::now_utc();
+    let email = crate::domain::signin::normalise_email(email)?;
+    let by = cli_operator();
+    let v = if *operator {
+        store::set_operator(&mut conn, &email, grant, &by, now)?
+    } else {
+        let role = grant.then_some(crate::domain::access::PlanRole::Admin);
+        store::grant_role(&mut conn, &email, plan, role, &by, now)?
+    };
+    print_person(&v);
+    Ok(())
 }
 
 fn run_token(command: TokenCommand) -> anyhow::Result<()> {
@@ -294,9 +494,9 @@ fn run_token(command: TokenCommand) -> anyhow::Result<()> {
             measures,
             plan,
         } => {
-            let role = Role::parse(&role)?;
+            let kind = TokenKind::parse(&role)?;
             let name = crate::domain::text::required_line("--name", name)?;
-            if role == Role::Owner {
+            if kind == TokenKind::Owner {
                 anyhow::ensure!(
                     !measures.is_empty(),
                     "an owner token needs at least one --measure NUMBER"
@@ -316,36 +516,41 @@ fn run_token(command: TokenCommand) -> anyhow::Result<()> {
                 &mut conn,
                 &store::NewToken {
                     name,
-                    role,
+                    kind,
                     email,
                     plan_slug: plan,
                     measures,
                     token_hash: token::hash(&secret),
                 },
+                &cli_operator(),
                 now,
             )?;
             eprintln!(
                 "created {} token {} for '{}'; it is shown once, store it now:",
-                row.role, row.id, row.name
+                kind.as_str(),
+                row.id,
+                row.name
             );
             println!("{secret}");
             Ok(())
         }
         TokenCommand::List { .. } => {
-            let rows = store::list_tokens(&mut conn)?;
+            let rows = store::list_tokens(&mut conn, None)?;
             println!(
-                "{:>4}  {:<7}  {:<20}  {:<40}  state",
-                "id", "role", "created (UTC)", "name"
+                "{:>4}  {:<8}  {:<12}  {:<20}  {:<40}  state",
+                "id", "role", "plan", "created (UTC)", "name"
             );
-            for t in rows {
+            for listed in rows {
+                let t = &listed.row;
                 let state = match t.revoked_at {
                     Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
                     None => "active".into(),
                 };
                 println!(
-                    "{:>4}  {:<7}  {:<20}  {:<40}  {state}",
+                    "{:>4}  {:<8}  {:<12}  {:<20}  {:<40}  {state}",
                     t.id,
-                    t.role,
+                    listed.kind.as_str(),
+                    listed.plan_slug.as_deref().unwrap_or("-"),
                     t.created_at.format("%Y-%m-%d %H:%M"),
                     t.name
                 );
@@ -353,7 +558,7 @@ fn run_token(command: TokenCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TokenCommand::Revoke { id, .. } => {
-            let row = store::revoke_token(&mut conn, id, now)?;
+            let row = store::revoke_token(&mut conn, id, &cli_operator(), now)?;
             println!("revoked token {} ({}, '{}')", row.id, row.role, row.name);
             Ok(())
         }

@@ -188,6 +188,90 @@ pub struct Config {
         default_value = "http://127.0.0.1:8080"
     )]
     pub public_url: String,
+
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+/// A setting that must never be printed: `{:?}` shows `[hidden]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[hidden]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// Signing people in.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuthArgs {
+    /// A session ends this many minutes after its last request.
+    #[arg(long, env = "KLIMASPOR_SESSION_IDLE_MINUTES", default_value_t = 480)]
+    pub session_idle_minutes: i64,
+    /// A session ends this many hours after sign-in, however busy.
+    #[arg(long, env = "KLIMASPOR_SESSION_MAX_HOURS", default_value_t = 168)]
+    pub session_max_hours: i64,
+    /// Count the first X-Forwarded-For address as the client for the sign-in limits (only
+    /// behind a proxy that sets it).
+    #[arg(long, env = "KLIMASPOR_TRUST_FORWARDED_FOR", default_value = "false",
+        action = clap::ArgAction::Set)]
+    pub trust_forwarded_for: bool,
+    /// Whom people who cannot sign in should ask, shown on the refusal pages.
+    #[arg(
+        long,
+        env = "KLIMASPOR_SIGNIN_CONTACT",
+        default_value = "Klimasekretariatet, klima@ballerup.example"
+    )]
+    pub signin_contact: String,
+    /// The OpenID provider's issuer URL (e.g. Entra ID:
+    /// https://login.microsoftonline.com/TENANT/v2.0). Without it, only e-mail links.
+    #[arg(long, env = "KLIMASPOR_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    #[arg(long, env = "KLIMASPOR_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    #[arg(long, env = "KLIMASPOR_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<Secret>,
+    /// The ID token claim that holds a person's e-mail address as klimaspor knows it.
+    #[arg(long, env = "KLIMASPOR_OIDC_CLAIM", default_value = "email",
+        value_parser = ["email", "preferred_username"])]
+    pub oidc_claim: String,
+    /// The sign-in button's text.
+    #[arg(
+        long,
+        env = "KLIMASPOR_OIDC_LABEL",
+        default_value = "Log ind med din arbejdskonto"
+    )]
+    pub oidc_label: String,
+}
+
+impl Default for AuthArgs {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 480,
+            session_max_hours: 168,
+            trust_forwarded_for: false,
+            signin_contact: "Klimasekretariatet, klima@ballerup.example".into(),
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_claim: "email".into(),
+            oidc_label: "Log ind med din arbejdskonto".into(),
+        }
+    }
 }
 
 impl DatabaseArgs {
@@ -363,6 +447,7 @@ impl Config {
             catch_up_days: 60,
             mail_retry_hours: 24,
             public_url: "http://127.0.0.1:8080".into(),
+            auth: AuthArgs::default(),
         }
     }
 }

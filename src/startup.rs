@@ -92,7 +92,22 @@ impl Application {
         )?;
         // The error pages, which actix builds without the request's state, read it here.
         let _ = crate::web::page::SITE.set(site.clone());
+        let limits = crate::domain::signin::SessionLimits::new(
+            config.auth.session_idle_minutes,
+            config.auth.session_max_hours,
+        )
+        .map_err(|e| anyhow::anyhow!("KLIMASPOR_SESSION_IDLE_MINUTES / _MAX_HOURS: {e}"))?;
+        let auth = api::AuthSettings {
+            cookies: crate::web::session::CookiePolicy::new(&config.public_url, limits),
+            trust_forwarded: config.auth.trust_forwarded_for,
+            mailer: mailer.clone(),
+            mail_from: config.mail_from.clone(),
+            public_url: config.public_url.trim_end_matches('/').to_string(),
+            contact: config.auth.signin_contact.clone(),
+            oidc: crate::web::oidc::Oidc::from_args(&config.auth, &config.public_url)?,
+        };
         let state = AppState {
+            auth: Arc::new(auth),
             site: Arc::new(site),
             writer,
             pool: pool.clone(),

@@ -47,14 +47,17 @@ pub async fn list_indicators(
 #[post("/plans/{slug}/indicators")]
 pub async fn create_indicator(
     state: web::Data<AppState>,
-    _admin: Admin,
+    Admin(who): Admin,
     slug: web::Path<String>,
     body: Body<RawIndicator>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner()?;
     let new = NewIndicator::parse(b)?;
     let slug = slug.into_inner();
-    let created = run_write(&state, move |c| store::create_indicator(c, &slug, &new)).await?;
+    let created = run_write(&state, move |c| {
+        store::create_indicator(c, &slug, &new, &who)
+    })
+    .await?;
     let view = dto::indicator_view(&created);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/indicators/{}", view.id)))

@@ -34,7 +34,7 @@ use crate::config::MAX_BODY_BYTES;
 use crate::db::DbConn;
 use crate::db::store::StoreResult;
 use error::ApiError;
-pub use state::AppState;
+pub use state::{AppState, AuthSettings};
 
 pub use crate::clock::today;
 

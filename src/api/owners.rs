@@ -44,14 +44,14 @@ fn owner_view(o: &OwnerRow, measures: &[(String, i32)]) -> OwnerView {
 #[put("/plans/{slug}/measures/{number}/owners")]
 pub async fn put_measure_owners(
     state: web::Data<AppState>,
-    _admin: Admin,
+    Admin(who): Admin,
     path: web::Path<(String, i32)>,
     body: Body<OwnersBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, number) = path.into_inner();
     let ids = MeasureOwners::parse(body.into_inner()?.owner_ids)?;
     let owners = run_write(&state, move |c| {
-        store::set_measure_owners(c, &slug, number, &ids)
+        store::set_measure_owners(c, &slug, number, &ids, &who)
     })
     .await?;
     let body: Vec<OwnerRef> = owners

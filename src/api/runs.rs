@@ -210,7 +210,7 @@ pub struct NewRunBody {
 #[post("/report-runs")]
 pub async fn create_run(
     state: web::Data<AppState>,
-    _admin: Admin,
+    Admin(who): Admin,
     body: Body<NewRunBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner()?;
@@ -228,15 +228,15 @@ pub async fn create_run(
     let recipients = state.scheduler.recipients_for(kind).join(", ");
     let now = crate::clock::now_utc();
     let row = run_db(&state, move |c| {
-        runs::request_run(
-            c,
-            &b.plan,
-            kind.slug(),
-            &period.to_string(),
-            b.new_revision,
-            &recipients,
-            now,
-        )
+        let period = period.to_string();
+        let request = runs::RunRequest {
+            plan_slug: &b.plan,
+            kind: kind.slug(),
+            period: &period,
+            new_revision: b.new_revision,
+            recipients: &recipients,
+        };
+        runs::request_run(c, &request, &who, now)
     })
     .await?;
     state.wake.notify_one();

@@ -24,4 +24,22 @@ pub struct AppState {
     pub cache: Arc<super::cache::ResponseCache>,
     /// The web site's settings.
     pub site: Arc<crate::web::Site>,
+    /// Signing people in: cookies, the mailer for sign-in links, OpenID Connect.
+    pub auth: Arc<AuthSettings>,
+}
+
+/// How people sign in on this server.
+pub struct AuthSettings {
+    pub cookies: crate::web::session::CookiePolicy,
+    /// Count the first `X-Forwarded-For` address as the client (behind a trusted proxy).
+    pub trust_forwarded: bool,
+    /// Sign-in links go out through the reports' mailer (SMTP or the file outbox).
+    pub mailer: Arc<dyn crate::mail::Mailer>,
+    pub mail_from: String,
+    /// The public address the links in mails point to, without a trailing slash.
+    pub public_url: String,
+    /// Whom a person who cannot sign in should ask (shown on the refusal pages).
+    pub contact: String,
+    /// OpenID Connect, when configured.
+    pub oidc: Option<crate::web::oidc::Oidc>,
 }

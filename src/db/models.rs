@@ -281,6 +281,48 @@ pub struct TokenRow {
     pub token_hash: String,
     pub created_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    pub plan_id: Option<i32>,
+    pub last_used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = persons)]
+pub struct PersonRow {
+    pub id: i32,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    pub operator: bool,
+    pub created_at: NaiveDateTime,
+    pub disabled_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: i32,
+    pub secret_hash: String,
+    pub person_id: i32,
+    pub method: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub user_agent: Option<String>,
+    pub client: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i32,
+    pub at: NaiveDateTime,
+    pub plan_id: Option<i32>,
+    pub person_id: Option<i32>,
+    pub token_id: Option<i32>,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

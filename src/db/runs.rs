@@ -117,17 +117,31 @@ pub fn insert_due_run(conn: &mut DbConn, run: &DueRun, now: NaiveDateTime) -> St
     }
 }
 
-/// An operator's request for a run now. Without `new_revision` an existing run of the period
+/// What an administrator asks for with `POST /report-runs`.
+#[derive(Debug, Clone, Copy)]
+pub struct RunRequest<'a> {
+    pub plan_slug: &'a str,
+    pub kind: &'a str,
+    pub period: &'a str,
+    pub new_revision: bool,
+    pub recipients: &'a str,
+}
+
+/// An administrator's request for a run now. Without `new_revision` an existing run of the period
 /// is a conflict (its id is returned in the error message's link).
 pub fn request_run(
     conn: &mut DbConn,
-    plan_slug: &str,
-    kind: &str,
-    period: &str,
-    new_revision: bool,
-    recipients: &str,
+    r: &RunRequest<'_>,
+    who: &super::store::Principal,
     now: NaiveDateTime,
 ) -> StoreResult<RunWithPlan> {
+    let RunRequest {
+        plan_slug,
+        kind,
+        period,
+        new_revision,
+        recipients,
+    } = *r;
     write_tx(conn, |conn| {
         let plan_id: i32 = plans::table
             .filter(plans::slug.eq(plan_slug))
@@ -135,6 +149,7 @@ pub fn request_run(
             .get_result(conn)
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{plan_slug}'")))?;
+        super::store::may_administer(who, plan_id, plan_slug)?;
         let latest: Option<(i32, i32)> = report_runs::table
             .filter(report_runs::plan_id.eq(plan_id))
             .filter(report_runs::kind.eq(kind))

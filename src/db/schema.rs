@@ -133,6 +133,8 @@ diesel::table! {
         token_hash -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        plan_id -> Nullable<Integer>,
+        last_used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -208,6 +210,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     progress_updates,
     indicators,
     indicator_values,
+    persons,
+    person_owners,
+    plan_roles,
+    sessions,
+    login_links,
+    audit_log,
 );
 
 diesel::table! {
@@ -263,3 +271,91 @@ diesel::table! {
 diesel::joinable!(report_runs -> plans (plan_id));
 diesel::joinable!(mail_outbox -> report_runs (run_id));
 diesel::allow_tables_to_appear_in_same_query!(report_runs, mail_outbox, plans);
+
+// People, their roles and sessions (migration 000009).
+diesel::table! {
+    persons (id) {
+        id -> Integer,
+        name -> Text,
+        email -> Text,
+        active -> Bool,
+        operator -> Bool,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    person_owners (person_id, owner_id) {
+        person_id -> Integer,
+        owner_id -> Integer,
+    }
+}
+
+diesel::table! {
+    plan_roles (person_id, plan_id) {
+        person_id -> Integer,
+        plan_id -> Integer,
+        role -> Text,
+        granted_at -> Timestamp,
+        granted_by -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Integer,
+        secret_hash -> Text,
+        person_id -> Integer,
+        method -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        user_agent -> Nullable<Text>,
+        client -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_links (id) {
+        id -> Integer,
+        email -> Text,
+        client -> Text,
+        person_id -> Nullable<Integer>,
+        secret_hash -> Nullable<Text>,
+        requested_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oidc_flows (state_hash) {
+        state_hash -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        plan_id -> Nullable<Integer>,
+        person_id -> Nullable<Integer>,
+        token_id -> Nullable<Integer>,
+        actor -> Text,
+        action -> Text,
+        detail -> Text,
+        client -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(api_tokens -> plans (plan_id));
+diesel::joinable!(person_owners -> persons (person_id));
+diesel::joinable!(person_owners -> owners (owner_id));
+diesel::joinable!(plan_roles -> persons (person_id));
+diesel::joinable!(plan_roles -> plans (plan_id));
+diesel::joinable!(sessions -> persons (person_id));
+diesel::joinable!(audit_log -> plans (plan_id));

@@ -49,6 +49,7 @@ pub mod report_kind;
 pub mod rollup;
 pub mod schedule;
 pub mod search;
+pub mod signin;
 pub mod states;
 pub mod status;
 pub mod subgoal;

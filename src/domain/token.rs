@@ -44,6 +44,94 @@ impl std::fmt::Display for Role {
     }
 }
 
+/// What `token create --role` makes; stored as a [`Role`] and a plan (see [`TokenScope`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// Every plan: what an admin may on each, creating plans, granting admin.
+    Operator,
+    /// Administers one plan.
+    Admin,
+    /// Reports progress on its owner's measures.
+    Owner,
+    /// Reads one plan when reads are not public.
+    Reader,
+}
+
+impl TokenKind {
+    pub const ALL: [TokenKind; 4] = [Self::Operator, Self::Admin, Self::Owner, Self::Reader];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::Admin => "admin",
+            Self::Owner => "owner",
+            Self::Reader => "reader",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                DomainError::new(
+                    "role",
+                    format!("unknown role '{s}'; expected operator, admin, owner or reader"),
+                )
+            })
+    }
+
+    /// The stored role.
+    pub fn role(self) -> Role {
+        match self {
+            Self::Operator | Self::Admin => Role::Admin,
+            Self::Owner => Role::Owner,
+            Self::Reader => Role::Reader,
+        }
+    }
+}
+
+/// What a stored token may act on: its role with its plan and owner. An admin token without a
+/// plan is an operator's (the global admin tokens made before plans were scoped are these); a
+/// reader token without a plan reads every plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenScope {
+    Operator,
+    PlanAdmin { plan_id: i32 },
+    Owner { owner_id: i32 },
+    Reader { plan_id: Option<i32> },
+}
+
+impl TokenScope {
+    /// Read back from a row; a combination no writer makes is an error, never a guess.
+    pub fn from_stored(
+        role: Role,
+        plan_id: Option<i32>,
+        owner_id: Option<i32>,
+    ) -> Result<Self, DomainError> {
+        match (role, plan_id, owner_id) {
+            (Role::Admin, None, None) => Ok(Self::Operator),
+            (Role::Admin, Some(plan_id), None) => Ok(Self::PlanAdmin { plan_id }),
+            (Role::Owner, _, Some(owner_id)) => Ok(Self::Owner { owner_id }),
+            (Role::Reader, plan_id, None) => Ok(Self::Reader { plan_id }),
+            _ => Err(DomainError::new(
+                "role",
+                format!("a {role} token with plan {plan_id:?} and owner {owner_id:?}"),
+            )),
+        }
+    }
+
+    pub fn kind(self) -> TokenKind {
+        match self {
+            Self::Operator => TokenKind::Operator,
+            Self::PlanAdmin { .. } => TokenKind::Admin,
+            Self::Owner { .. } => TokenKind::Owner,
+            Self::Reader { .. } => TokenKind::Reader,
+        }
+    }
+}
+
 /// Prefix that makes a klimaspor token recognisable (e.g. to secret scanners).
 pub const TOKEN_PREFIX: &str = "ks_";
 
@@ -86,5 +174,31 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Ok(r));
         }
         assert!(Role::parse("root").is_err());
+        for k in TokenKind::ALL {
+            assert_eq!(TokenKind::parse(k.as_str()), Ok(k));
+        }
+    }
+
+    #[test]
+    fn global_admin_tokens_are_operator_tokens() {
+        use TokenScope::*;
+        assert_eq!(
+            TokenScope::from_stored(Role::Admin, None, None),
+            Ok(Operator)
+        );
+        assert_eq!(
+            TokenScope::from_stored(Role::Admin, Some(1), None),
+            Ok(PlanAdmin { plan_id: 1 })
+        );
+        assert_eq!(
+            TokenScope::from_stored(Role::Owner, None, Some(4)),
+            Ok(Owner { owner_id: 4 })
+        );
+        assert_eq!(
+            TokenScope::from_stored(Role::Reader, None, None),
+            Ok(Reader { plan_id: None })
+        );
+        assert!(TokenScope::from_stored(Role::Owner, Some(1), None).is_err());
+        assert!(TokenScope::from_stored(Role::Admin, Some(1), Some(2)).is_err());
     }
 }

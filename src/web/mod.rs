@@ -17,11 +17,13 @@ mod embed;
 pub mod i18n;
 mod kpis;
 mod meta;
+pub mod oidc;
 pub mod page;
 mod plan;
 mod reports;
 pub mod route;
 mod search;
+pub mod session;
 pub mod svg;
 mod view;
 

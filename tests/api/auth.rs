@@ -1,6 +1,6 @@
 //! Who may do what: every write route against every kind of caller.
 
-use klimaspor::domain::token::Role;
+use klimaspor::domain::token::TokenKind;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -9,6 +9,9 @@ use crate::helpers::{TestApp, assert_problem, spawn_app_with};
 
 struct Callers {
     admin: String,
+    /// Admin of the plan 'roskilde', not of Ballerup.
+    other_admin: String,
+    operator: String,
     reader: String,
     /// Owns measure 14.
     owner: String,
@@ -17,11 +20,18 @@ struct Callers {
 }
 
 async fn callers(app: &TestApp) -> Callers {
+    app.second_plan("roskilde").await;
     Callers {
         admin: app.admin().await,
-        reader: app.token(Role::Reader, "Revisionen", &[]).await,
-        owner: app.token(Role::Owner, "Center for Ejendomme", &[14]).await,
-        other_owner: app.token(Role::Owner, "Center for Børn", &[40]).await,
+        other_admin: app
+            .token_on(TokenKind::Admin, "roskilde", "Roskildes klimateam", &[])
+            .await,
+        operator: app.operator().await,
+        reader: app.token(TokenKind::Reader, "Revisionen", &[]).await,
+        owner: app
+            .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+            .await,
+        other_owner: app.token(TokenKind::Owner, "Center for Børn", &[40]).await,
     }
 }
 
@@ -55,50 +65,60 @@ async fn authorization_matrix(app: TestApp) {
         .as_i64()
         .unwrap();
 
-    // (method, path, body, expected for: none, bad token, reader, other owner, owner, admin)
+    // (method, path, body, expected for: none, bad token, reader, other owner, owner, admin,
+    //  admin of another plan, operator)
     let progress = json!({"status": "on_track", "progress": 10});
     let mut n = 0;
     let mut new_owner = || {
         n += 1;
         json!({"name": format!("Afdeling {n}")})
     };
-    type Row = (Method, String, Value, [u16; 6]);
+    type Row = (Method, String, Value, [u16; 8]);
     let rows: Vec<Row> = vec![
         (
             Method::POST,
             format!("/api/v1/subgoals/{sg}/progress"),
             progress.clone(),
-            [401, 401, 403, 403, 201, 201],
+            [401, 401, 403, 403, 201, 201, 403, 201],
         ),
         (
             Method::PATCH,
             format!("/api/v1/subgoals/{sg}"),
             json!({"text": "Ny tekst", "reason": "Test"}),
-            [401, 401, 403, 403, 403, 200],
+            [401, 401, 403, 403, 403, 200, 403, 200],
         ),
         (
             Method::PUT,
             "/api/v1/plans/ballerup/measures/14/owners".into(),
             json!({"owner_ids": []}),
-            [401, 401, 403, 403, 403, 200],
+            [401, 401, 403, 403, 403, 200, 403, 200],
         ),
         (
             Method::POST,
             "/api/v1/owners".into(),
             new_owner(),
-            [401, 401, 403, 403, 403, 201],
+            // Any plan's admin may register an owner: it owns nothing until a plan's admin
+            // gives it measures.
+            [401, 401, 403, 403, 403, 201, 201, 201],
         ),
         (
             Method::POST,
             "/api/v1/plans/ballerup/indicators".into(),
             json!({"code": "x-1", "name": "X", "unit": "%"}),
-            [401, 401, 403, 403, 403, 201],
+            [401, 401, 403, 403, 403, 201, 403, 201],
         ),
         (
             Method::PUT,
             format!("/api/v1/indicators/{indicator}/values/2025"),
             json!({"value": 1.0}),
-            [401, 401, 403, 403, 403, 201],
+            // The first write of the year creates the value, the next ones replace it.
+            [401, 401, 403, 403, 403, 201, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/report-runs".into(),
+            json!({"plan": "ballerup", "kind": "ugo-status", "period": "2026-H2", "new_revision": true}),
+            [401, 401, 403, 403, 403, 201, 403, 201],
         ),
     ];
     for (method, path, body, expected) in rows {
@@ -109,6 +129,8 @@ async fn authorization_matrix(app: TestApp) {
             Some(c.other_owner.as_str()),
             Some(c.owner.as_str()),
             Some(c.admin.as_str()),
+            Some(c.other_admin.as_str()),
+            Some(c.operator.as_str()),
         ];
         for (who, (token, want)) in [
             "anonymous",
@@ -117,6 +139,8 @@ async fn authorization_matrix(app: TestApp) {
             "other owner",
             "owner",
             "admin",
+            "admin of roskilde",
+            "operator",
         ]
         .iter()
         .zip(tokens.iter().zip(expected))
@@ -172,7 +196,7 @@ async fn private_reads_need_a_token(app: TestApp) {
     let Some(app) = spawn_app_with(backend, |c| c.public_read = false).await else {
         return;
     };
-    let reader = app.token(Role::Reader, "Revisionen", &[]).await;
+    let reader = app.token(TokenKind::Reader, "Revisionen", &[]).await;
     for path in [
         "/api/v1/plans",
         "/api/v1/plans/ballerup/measures",
@@ -201,13 +225,20 @@ async fn revoke(app: &TestApp, name: &str) {
     let name = name.to_string();
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().unwrap();
-        let id = klimaspor::db::store::list_tokens(&mut conn)
+        let id = klimaspor::db::store::list_tokens(&mut conn, None)
             .unwrap()
             .iter()
-            .find(|t| t.name == name)
+            .find(|t| t.row.name == name)
             .unwrap()
+            .row
             .id;
-        klimaspor::db::store::revoke_token(&mut conn, id, klimaspor::clock::now_utc()).unwrap();
+        klimaspor::db::store::revoke_token(
+            &mut conn,
+            id,
+            &klimaspor::db::store::Principal::operator("test"),
+            klimaspor::clock::now_utc(),
+        )
+        .unwrap();
     })
     .await
     .unwrap();
@@ -240,7 +271,9 @@ both!(revoked_tokens_stop_working);
 /// A revoked owner token writes no progress; without a token, or with an unknown one, the
 /// request is refused with 401 before its If-Match is looked at.
 async fn progress_needs_a_live_token(app: TestApp) {
-    let owner = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let owner = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+        .await;
     let (sg, etag) = app.sub_goal("14.1").await;
     let path = format!("/api/v1/subgoals/{sg}/progress");
     let post = |token: Option<&str>, body: Value, if_match: Option<&str>| {

@@ -3,7 +3,7 @@
 //! One table of cases, one row each; every row is tried and the failures are reported
 //! together, so one broken case does not hide the others.
 
-use klimaspor::domain::token::Role;
+use klimaspor::domain::token::TokenKind;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -80,7 +80,9 @@ async fn counts(app: &TestApp) -> (i64, usize, usize, Value) {
 }
 
 async fn bad_input_is_refused_clearly_and_changes_nothing(app: TestApp) {
-    let owner = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let owner = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+        .await;
     let admin = app.admin().await;
     let (id, etag) = app.sub_goal("14.1").await;
     let before = counts(&app).await;

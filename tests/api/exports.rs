@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use klimaspor::domain::token::Role;
+use klimaspor::domain::token::TokenKind;
 use serde_json::{Value, json};
 
 use crate::both;
@@ -50,7 +50,9 @@ async fn download(app: &TestApp, path: &str, content_type: &str) -> Vec<u8> {
 }
 
 async fn setup(app: &TestApp) -> Value {
-    let token = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let token = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+        .await;
     let (id, etag) = app.sub_goal("14.1").await;
     let res = app
         .post_progress(
@@ -235,7 +237,9 @@ async fn a_formula_in_a_note_opens_as_text(app: TestApp) {
         return;
     }
     let formula = r#"=HYPERLINK("http://x","klik")"#;
-    let token = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let token = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+        .await;
     let (id, etag) = app.sub_goal("14.1").await;
     let res = app
         .post_progress(

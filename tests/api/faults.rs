@@ -312,12 +312,14 @@ async fn lost_postgres_connections_are_replaced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_blocked_by_another_process_is_503_and_can_be_retried() {
     use diesel::connection::SimpleConnection;
-    use klimaspor::domain::token::Role;
+    use klimaspor::domain::token::TokenKind;
 
     let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
         .await
         .expect("SQLite always runs");
-    let owner = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let owner = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+        .await;
     let (id, etag) = app.sub_goal("14.1").await;
     let url = app.config.database_url();
     let path = url.trim_start_matches("sqlite://").to_string();

@@ -12,7 +12,7 @@ use diesel::connection::SimpleConnection;
 use klimaspor::config::Config;
 use klimaspor::db::Pool;
 use klimaspor::db::store::{self, NewToken};
-use klimaspor::domain::token::{self, Role};
+use klimaspor::domain::token::{self, TokenKind};
 use klimaspor::startup::Application;
 use serde_json::Value;
 
@@ -130,8 +130,20 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
-    /// Create a token the way `klimaspor token create` does.
-    pub async fn token(&self, role: Role, name: &str, measures: &[i32]) -> String {
+    /// Create a token on Ballerup the way `klimaspor token create` does.
+    pub async fn token(&self, kind: TokenKind, name: &str, measures: &[i32]) -> String {
+        self.token_on(kind, "ballerup", name, measures).await
+    }
+
+    /// Create a token for `plan` the way `klimaspor token create --plan` does.
+    pub async fn token_on(
+        &self,
+        kind: TokenKind,
+        plan: &str,
+        name: &str,
+        measures: &[i32],
+    ) -> String {
+        let plan = plan.to_string();
         let pool = self.pool.clone();
         let name = name.to_string();
         let measures = measures.to_vec();
@@ -142,12 +154,13 @@ impl TestApp {
                 &mut conn,
                 &NewToken {
                     name,
-                    role,
+                    kind,
                     email: None,
-                    plan_slug: "ballerup".into(),
+                    plan_slug: plan,
                     measures,
                     token_hash: token::hash(&secret),
                 },
+                &store::Principal::operator("test"),
                 klimaspor::clock::now_utc(),
             )
             .expect("token");
@@ -157,8 +170,37 @@ impl TestApp {
         .expect("join")
     }
 
+    /// A second plan, `slug`: the Ballerup plan imported under another name.
+    pub async fn second_plan(&self, slug: &str) {
+        let pool = self.pool.clone();
+        let slug = slug.to_string();
+        tokio::task::spawn_blocking(move || {
+            let mut doc = klimaspor::domain::plan_doc::PlanDoc::from_json(klimaspor::BALLERUP_SEED)
+                .expect("seed");
+            doc.slug = slug;
+            doc.municipality = "Roskilde Kommune".into();
+            let mut conn = pool.get().expect("connection");
+            klimaspor::db::import::import_plan(
+                &mut conn,
+                &doc,
+                "test",
+                klimaspor::clock::now_utc(),
+            )
+            .expect("import");
+        })
+        .await
+        .expect("join");
+    }
+
+    /// An admin token of Ballerup's plan.
     pub async fn admin(&self) -> String {
-        self.token(Role::Admin, "Klimasekretariatet", &[]).await
+        self.token(TokenKind::Admin, "Klimasekretariatet", &[])
+            .await
+    }
+
+    /// An operator token (every plan).
+    pub async fn operator(&self) -> String {
+        self.token(TokenKind::Operator, "Drift", &[]).await
     }
 
     /// The id and ETag of sub-goal `key` (e.g. "12.1").

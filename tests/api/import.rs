@@ -2,7 +2,7 @@
 
 use klimaspor::db::import::import_plan;
 use klimaspor::domain::plan_doc::PlanDoc;
-use klimaspor::domain::token::Role;
+use klimaspor::domain::token::TokenKind;
 use serde_json::{Value, json};
 
 use crate::both;
@@ -31,7 +31,7 @@ async fn importing_twice_changes_nothing_and_edits_keep_progress(app: TestApp) {
 
     // Progress on a sub-goal, then an edited document.
     let token = app
-        .token(Role::Owner, "Center for Ejendomme", &[14, 63])
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14, 63])
         .await;
     let (id, etag) = app.sub_goal("14.1").await;
     let res = app

@@ -1,6 +1,6 @@
 //! Reading the plan over HTTP.
 
-use klimaspor::domain::token::Role;
+use klimaspor::domain::token::TokenKind;
 use serde_json::{Value, json};
 
 use crate::both;
@@ -292,7 +292,7 @@ both!(indicators_and_yearly_values);
 async fn data_survives_a_restart(app: TestApp) {
     let token = app
         .token(
-            klimaspor::domain::token::Role::Owner,
+            klimaspor::domain::token::TokenKind::Owner,
             "Center for Ejendomme",
             &[14],
         )
@@ -555,7 +555,8 @@ async fn cached_views_follow_every_write(app: TestApp) {
             .iter()
             .all(|c| c["answer"] == "Nyt svar")
     );
-    app.token(Role::Owner, "Center for Ejendomme", &[12]).await;
+    app.token(TokenKind::Owner, "Center for Ejendomme", &[12])
+        .await;
     let (s, one_tag4, m) = revalidate(&app, one, Some(&one_tag4)).await;
     assert_eq!(s, 200, "an owner assigned");
     assert_eq!(m["owners"][0]["name"], "Center for Ejendomme");

@@ -1,13 +1,15 @@
 //! Owners report progress; admins change sub-goals. Nothing is lost, nothing overwritten.
 
-use klimaspor::domain::token::Role;
+use klimaspor::domain::token::TokenKind;
 use serde_json::{Value, json};
 
 use crate::both;
 use crate::helpers::{TestApp, assert_problem};
 
 async fn progress_needs_the_current_etag(app: TestApp) {
-    let token = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let token = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+        .await;
     let (id, etag) = app.sub_goal("14.1").await;
     let body = json!({"status": "on_track", "progress": 40, "note": "Varmestyring i 12 skoler", "kpi_value": 6.5, "as_of": "2026-10-31"});
 
@@ -99,7 +101,9 @@ async fn progress_needs_the_current_etag(app: TestApp) {
 both!(progress_needs_the_current_etag);
 
 async fn concurrent_reports_with_one_etag_one_wins(app: TestApp) {
-    let token = app.token(Role::Owner, "Center for Ejendomme", &[13]).await;
+    let token = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[13])
+        .await;
     let (id, etag) = app.sub_goal("13.1").await;
     let mut tasks = Vec::new();
     for i in 0..6 {
@@ -130,7 +134,9 @@ async fn concurrent_reports_with_one_etag_one_wins(app: TestApp) {
 both!(concurrent_reports_with_one_etag_one_wins);
 
 async fn progress_rules_are_enforced(app: TestApp) {
-    let owner = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let owner = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+        .await;
     let admin = app.admin().await;
     let (id, etag) = app.sub_goal("14.1").await;
     for (body, field) in [
@@ -273,7 +279,9 @@ both!(admin_changes_go_into_the_revision_history);
 /// outcome, every 201 is stored exactly as sent, every refusal left nothing behind.
 async fn a_burst_of_reports_each_gets_its_own_outcome(app: TestApp) {
     let token = app.admin().await;
-    let owner = app.token(Role::Owner, "Center for Ejendomme", &[14]).await;
+    let owner = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[14])
+        .await;
     let page = app
         .get_json("/api/v1/plans/ballerup/subgoals?per_page=500")
         .await;

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use klimaspor::domain::token::Role;
+use klimaspor::domain::token::TokenKind;
 use regex::Regex;
 use serde_json::{Value, json};
 
@@ -562,7 +562,9 @@ async fn an_owners_kpi_value_reaches_the_green_accounts(app: TestApp) {
         return;
     }
     let code = "ladestandere-kommunal-bilpark";
-    let owner = app.token(Role::Owner, "Center for Ejendomme", &[28]).await;
+    let owner = app
+        .token(TokenKind::Owner, "Center for Ejendomme", &[28])
+        .await;
     let report = |kpi: f64, as_of: &'static str| json!({"status": "on_track", "progress": 70, "kpi_value": kpi, "as_of": as_of});
     for (kpi, as_of) in [
         (80.0, "2026-03-01"),

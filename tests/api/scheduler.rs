@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 use klimaspor::db::runs::{self, RunFilter};
-use klimaspor::domain::token::Role;
+use klimaspor::domain::token::TokenKind;
 use klimaspor::mail::{FileMailer, Mailer, OutgoingMail, SendError, SmtpMailer};
 use klimaspor::report::Templates;
 use klimaspor::scheduler::{self, SchedulerConfig, TickSummary};
@@ -353,12 +353,13 @@ async fn each_owner_gets_one_digest_with_the_right_sub_goals(app: TestApp) {
                 &mut pool.get().unwrap(),
                 &klimaspor::db::store::NewToken {
                     name: name.into(),
-                    role: Role::Owner,
+                    kind: TokenKind::Owner,
                     email: Some(email.into()),
                     plan_slug: "ballerup".into(),
                     measures,
                     token_hash: klimaspor::domain::token::hash(email),
                 },
+                &klimaspor::db::store::Principal::operator("test"),
                 klimaspor::clock::now_utc(),
             )
             .unwrap();

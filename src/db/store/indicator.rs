@@ -96,9 +96,11 @@ pub fn create_indicator(
     conn: &mut DbConn,
     slug: &str,
     new: &NewIndicator,
+    who: &Principal,
 ) -> StoreResult<IndicatorWithValues> {
     write_tx(conn, |conn| {
         let plan = find_plan(conn, slug)?;
+        may_administer(who, plan.id, &plan.slug)?;
         let exists = diesel::select(diesel::dsl::exists(
             indicators::table
                 .filter(indicators::plan_id.eq(plan.id))
@@ -175,7 +177,12 @@ pub fn put_indicator_value(
 ) -> StoreResult<(IndicatorValueRow, bool)> {
     let (year, value, note) = (new.year, new.value, &new.note);
     write_tx(conn, |conn| {
-        find_indicator(conn, id)?;
+        let indicator = find_indicator(conn, id)?;
+        let slug: String = plans::table
+            .find(indicator.plan_id)
+            .select(plans::slug)
+            .get_result(conn)?;
+        may_administer(who, indicator.plan_id, &slug)?;
         let key = indicator_values::table
             .filter(indicator_values::indicator_id.eq(id))
             .filter(indicator_values::year.eq(year));

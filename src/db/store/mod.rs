@@ -6,6 +6,7 @@
 mod history;
 mod indicator;
 mod owner;
+mod people;
 mod plan;
 mod progress;
 mod search;
@@ -15,6 +16,7 @@ mod token;
 pub use history::*;
 pub use indicator::*;
 pub use owner::*;
+pub use people::*;
 pub use plan::*;
 pub use progress::*;
 pub use search::*;
@@ -27,7 +29,7 @@ use super::DbConn;
 use super::models::*;
 use super::schema::*;
 use crate::domain::DomainError;
-use crate::domain::token::Role;
+use crate::domain::access::Grants;
 
 /// What can go wrong in a store operation. Every variant but `Db` is the user's to fix and
 /// carries a message fit for them; `Db` is logged and never shown.
@@ -52,25 +54,38 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Who is acting: resolved from a bearer token (API) or the operator (CLI).
+/// Who is acting: resolved from a bearer token or a session (API and pages), or the operator
+/// at the command line. What it may do is `grants`, checked by `domain::access`.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub token_id: Option<i32>,
+    /// The name shown in history and logs: the token's name or the person's.
     pub name: String,
-    pub role: Role,
-    pub owner_id: Option<i32>,
+    pub grants: Grants,
+    pub token_id: Option<i32>,
+    pub person_id: Option<i32>,
+    pub session_id: Option<i32>,
 }
 
 impl Principal {
-    /// The operator at the command line, acting as administrator.
+    /// The operator at the command line.
     pub fn operator(name: &str) -> Self {
         Self {
-            token_id: None,
             name: name.to_string(),
-            role: Role::Admin,
-            owner_id: None,
+            grants: Grants {
+                operator: true,
+                ..Grants::default()
+            },
+            token_id: None,
+            person_id: None,
+            session_id: None,
         }
     }
+}
+
+/// The store's form of `domain::access::may_administer`, for a plan found by the operation.
+pub(crate) fn may_administer(who: &Principal, plan_id: i32, slug: &str) -> StoreResult<()> {
+    crate::domain::access::may_administer(&who.grants, plan_id, slug)
+        .map_err(|r| StoreError::Forbidden(r.0))
 }
 
 /// The entity tag of a sub-goal's current state.

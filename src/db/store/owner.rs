@@ -90,10 +90,12 @@ pub fn set_measure_owners(
     slug: &str,
     number: i32,
     owners: &MeasureOwners,
+    who: &Principal,
 ) -> StoreResult<Vec<OwnerRow>> {
     let owner_ids = owners.ids();
     write_tx(conn, |conn| {
         let plan = find_plan(conn, slug)?;
+        may_administer(who, plan.id, &plan.slug)?;
         let measure = find_measure(conn, &plan, number)?;
         let known: Vec<i32> = owners::table
             .filter(owners::id.eq_any(owner_ids))

@@ -21,13 +21,10 @@ use super::*;
 /// Whether `who` may report `reported` on the sub-goal in `ctx` (the rule is
 /// `domain::access::may_report`; `ctx` carries the measure's owners).
 fn check_may_report(who: &Principal, ctx: &SubGoalContext, reported: Status) -> StoreResult<()> {
-    let owns_measure = who
-        .owner_id
-        .is_some_and(|id| ctx.owners.iter().any(|o| o.id == id));
     access::may_report(access::ReportAttempt {
-        role: who.role,
         name: &who.name,
-        owns_measure,
+        administers: who.grants.administers(ctx.measure.plan_id),
+        owns_measure: who.grants.owns_through(ctx.owners.iter().map(|o| o.id)),
         measure_number: ctx.measure.number,
         current: ctx.sub_goal.status,
         reported,
@@ -188,6 +185,7 @@ pub fn patch_sub_goal(
 ) -> StoreResult<SubGoal> {
     write_tx(conn, |conn| {
         let ctx = find_sub_goal(conn, id)?;
+        may_administer(who, ctx.measure.plan_id, &ctx.plan_slug)?;
         let cur = &ctx.sub_goal;
         if let Some(v) = expected_version
             && v != cur.version
