@@ -19,6 +19,12 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&TIME_ZONE).date_naive()
 }
 
+/// A stored UTC time as the time in Copenhagen, for pages.
+pub fn to_local(t: NaiveDateTime) -> chrono::DateTime<chrono_tz::Tz> {
+    use chrono::TimeZone;
+    TIME_ZONE.from_utc_datetime(&t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,7 +100,7 @@ fn credential(req: &HttpRequest, state: Option<&AppState>) -> Result<Credential,
 }
 
 /// The principal behind the request's credential, recording a token's use or moving a
-/// session's last-seen time when they are due. Pages call this too.
+/// session's last-seen time when they are due.
 pub async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Option<Principal>, ApiError> {
     let now = crate::clock::now_utc();
     match credential(req, Some(state))? {
@@ -121,22 +121,35 @@ pub async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Option<Princ
             Ok(Some(p))
         }
         Credential::Session { secret, checked } => {
-            let hash = token::hash(&secret);
-            let limits = state.auth.cookies.limits;
-            let found = run_db(state, move |c| {
-                store::session_principal(c, &hash, limits, now)
-            })
-            .await?;
-            let Some((p, s, touch)) = found else {
+            let Some(p) = session_principal(state, secret).await? else {
                 return Ok(None);
             };
             checked?;
-            if touch {
-                run_write(state, move |c| store::touch_session(c, s.id, now)).await?;
-            }
             Ok(Some(p))
         }
     }
+}
+
+/// The person signed in with the session `secret`, if it is alive; moves its last-seen time
+/// when that is due. The caller checks CSRF (the API in a header, the pages in the form).
+pub async fn session_principal(
+    state: &AppState,
+    secret: String,
+) -> Result<Option<Principal>, ApiError> {
+    let now = crate::clock::now_utc();
+    let hash = token::hash(&secret);
+    let limits = state.auth.cookies.limits;
+    let found = run_db(state, move |c| {
+        store::session_principal(c, &hash, limits, now)
+    })
+    .await?;
+    let Some((p, s, touch)) = found else {
+        return Ok(None);
+    };
+    if touch {
+        run_write(state, move |c| store::touch_session(c, s.id, now)).await?;
+    }
+    Ok(Some(p))
 }
 
 impl FromRequest for Caller {

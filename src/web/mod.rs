@@ -12,8 +12,11 @@
 //! rows the templates print), `svg.rs` (the charts), one file per page family, `assets.rs`
 //! (the vendored design system and our CSS), `i18n.rs` (the catalogues).
 
+mod account;
+mod admin;
 pub mod assets;
 mod embed;
+pub mod form;
 pub mod i18n;
 mod kpis;
 mod meta;
@@ -38,9 +41,10 @@ use route::Route;
 /// Every request no API route claimed: a page of the site when [`Route::parse`] says so,
 /// else the server's 404 / 405 (problem+json under `/api`, a Danish page elsewhere).
 ///
-/// Pages answer `GET` (and `HEAD`, routed as `GET`); another method on a page's path is a 405
-/// naming them. The route's template is left in the request for the metrics label.
-pub async fn dispatch(req: HttpRequest) -> HttpResponse {
+/// Pages answer `GET` (and `HEAD`, routed as `GET`), the forms' pages also `POST`
+/// ([`Route::methods`]); another method on a page's path is a 405 naming them. The route's
+/// template is left in the request for the metrics label.
+pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let path = req.path();
     let Some(route) = (!api::is_api_path(path))
         .then(|| Route::parse(path))
@@ -48,8 +52,15 @@ pub async fn dispatch(req: HttpRequest) -> HttpResponse {
     else {
         return api::not_found(req).await;
     };
-    if req.method() != Method::GET {
-        return api::method_not_allowed(&req, &["GET", "HEAD"]);
+    let methods = route.methods();
+    let post = req.method() == Method::POST;
+    let allowed = if post {
+        methods.contains(&"POST")
+    } else {
+        req.method() == Method::GET && methods.contains(&"GET")
+    };
+    if !allowed {
+        return api::method_not_allowed(&req, methods);
     }
     req.extensions_mut().insert(RouteLabel(route.template()));
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
@@ -81,6 +92,34 @@ pub async fn dispatch(req: HttpRequest) -> HttpResponse {
         Route::EmbedOverview { plan } => embed::overview(state, req, plan).await,
         Route::EmbedTheme { plan, code } => embed::theme(state, req, (plan, code)).await,
         Route::EmbedMeasure { plan, number } => embed::measure(state, req, (plan, number)).await,
+        Route::SignIn if post => account::signin_submit(state, req, body).await,
+        Route::SignIn => account::signin_form(state, req).await,
+        Route::SignInSent => account::signin_sent(state, req).await,
+        Route::SignInLink if post => account::link_submit(state, req, body).await,
+        Route::SignInLink => {
+            let query = query(&req);
+            account::link_form(state, req, query).await
+        }
+        Route::OidcStart => account::oidc_start(state, req).await,
+        Route::OidcReturn => {
+            let query = query(&req);
+            account::oidc_return(state, req, query).await
+        }
+        Route::SignOut if post => account::signout_submit(state, req, body, false).await,
+        Route::SignOut => account::signout_form(state, req).await,
+        Route::SignOutEverywhere => account::signout_submit(state, req, body, true).await,
+        Route::MyPage => account::my_page(state, req).await,
+        Route::Admin => admin::home(state, req).await,
+        Route::AdminPeople { plan } => admin::people(state, req, plan, post.then_some(body)).await,
+        Route::AdminPerson { plan, id } => {
+            admin::person(state, req, (plan, id), post.then_some(body)).await
+        }
+        Route::AdminOwnership { plan } => {
+            admin::ownership(state, req, plan, post.then_some(body)).await
+        }
+        Route::AdminTokens { plan } => admin::tokens(state, req, plan, post.then_some(body)).await,
+        Route::AdminTokenRevoke { plan, id } => admin::revoke(state, req, (plan, id), body).await,
+        Route::AdminAudit { plan } => admin::audit(state, req, plan).await,
     };
     page.unwrap_or_else(|e| e.error_response())
 }

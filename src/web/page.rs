@@ -273,6 +273,8 @@ pub enum PageError {
     BadRequest(Lang, String),
     /// 401: the server does not let the public read (`KLIMASPOR_PUBLIC_READ=false`).
     SignIn(Lang),
+    /// 403: a form from another site or without its token, or a page the person may not see.
+    Forbidden(Lang, String),
     /// 500 / 503, logged; the page says only that something went wrong.
     Internal(Lang, String),
     Unavailable(Lang, String),
@@ -281,7 +283,7 @@ pub enum PageError {
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::NotFound(_, m) | Self::BadRequest(_, m) => f.write_str(m),
+            Self::NotFound(_, m) | Self::BadRequest(_, m) | Self::Forbidden(_, m) => f.write_str(m),
             Self::SignIn(_) => f.write_str("sign-in required"),
             Self::Internal(_, m) | Self::Unavailable(_, m) => f.write_str(m),
         }
@@ -296,6 +298,7 @@ impl From<ApiError> for PageError {
             ApiError::NotFound(m) => Self::NotFound(lang, m),
             ApiError::Unavailable(m) => Self::Unavailable(lang, m),
             ApiError::BadRequest(m) => Self::BadRequest(lang, m),
+            ApiError::Forbidden(m) => Self::Forbidden(lang, m),
             other => Self::Internal(lang, other.to_string()),
         }
     }
@@ -308,6 +311,7 @@ impl PageError {
             Self::NotFound(_, m) => Self::NotFound(lang, m),
             Self::BadRequest(_, m) => Self::BadRequest(lang, m),
             Self::SignIn(_) => Self::SignIn(lang),
+            Self::Forbidden(_, m) => Self::Forbidden(lang, m),
             Self::Internal(_, m) => Self::Internal(lang, m),
             Self::Unavailable(_, m) => Self::Unavailable(lang, m),
         }
@@ -318,6 +322,7 @@ impl PageError {
             Self::NotFound(l, _)
             | Self::BadRequest(l, _)
             | Self::SignIn(l)
+            | Self::Forbidden(l, _)
             | Self::Internal(l, _)
             | Self::Unavailable(l, _) => *l,
         }
@@ -332,6 +337,7 @@ struct ErrorPage {
     message: String,
     detail: Option<String>,
     home: String,
+    show_signin: bool,
 }
 
 /// A bare frame for pages outside a request's plan (errors, the plan list).
@@ -369,6 +375,7 @@ impl ResponseError for PageError {
             Self::NotFound(..) => StatusCode::NOT_FOUND,
             Self::BadRequest(..) => StatusCode::BAD_REQUEST,
             Self::SignIn(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(..) => StatusCode::FORBIDDEN,
             Self::Internal(..) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -381,6 +388,7 @@ impl ResponseError for PageError {
             Self::NotFound(_, m) => (t.error_404_title, t.error_404_text, Some(m.clone())),
             Self::BadRequest(_, m) => (t.error_400_title, t.error_400_text, Some(m.clone())),
             Self::SignIn(_) => (t.signin_title, t.signin_text, None),
+            Self::Forbidden(_, m) => (t.error_403_title, t.error_403_text, Some(m.clone())),
             Self::Internal(_, m) => {
                 tracing::error!(error = %m, "page failed");
                 (t.error_500_title, t.error_500_text, None)
@@ -395,6 +403,7 @@ impl ResponseError for PageError {
             heading: heading.to_string(),
             message: message.to_string(),
             detail,
+            show_signin: matches!(self, Self::SignIn(_)),
             home: match lang {
                 Lang::Da => "/".into(),
                 Lang::En => "/?lang=en".into(),
@@ -423,12 +432,30 @@ pub fn render(page: &impl Template, lang: Lang) -> Result<Vec<u8>, PageError> {
         .map_err(|e| PageError::Internal(lang, format!("rendering a page: {e}")))
 }
 
-/// Refuse when the public may not read (sign-in comes with the next issue).
-pub fn require_public(site: &Site, lang: Lang) -> Result<(), PageError> {
-    if site.public_read {
+/// When the public may not read (`KLIMASPOR_PUBLIC_READ=false`): the person signed in must
+/// be allowed to read the plan `slug` (any plan for the list of plans); else the sign-in page,
+/// or 403 for a person with no role on the plan.
+pub async fn require_reader(
+    state: &AppState,
+    req: &HttpRequest,
+    slug: Option<&str>,
+    lang: Lang,
+) -> Result<(), PageError> {
+    if state.site.public_read {
+        return Ok(());
+    }
+    let Some(signed) = super::account::signed_in(req, state).await? else {
+        return Err(PageError::SignIn(lang));
+    };
+    let Some(slug) = slug else { return Ok(()) };
+    let s = slug.to_string();
+    let (plan_id, _) = crate::api::run_db(state, move |c| store::plan_version(c, &s))
+        .await
+        .map_err(|e| PageError::from(e).in_lang(lang))?;
+    if signed.principal.grants.may_read(plan_id) {
         Ok(())
     } else {
-        Err(PageError::SignIn(lang))
+        Err(PageError::Forbidden(lang, lang.t().plan_forbidden.into()))
     }
 }
 
@@ -452,7 +479,7 @@ pub async fn plan_page<P: Template>(
     build: impl FnOnce(&AppState, &HttpRequest, &PlanView) -> Result<P, PageError> + 'static,
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
-    require_public(&state.site, lang)?;
+    require_reader(state, req, Some(&page.slug), lang).await?;
     let day = crate::clock::today();
     let PlanPage {
         slug,

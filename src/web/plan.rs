@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, PlanPage, page_response, plan_page, render, require_public};
+use super::page::{Chrome, PageError, PlanPage, page_response, plan_page, render, require_reader};
 use super::svg;
 use super::view::{GoalRow, KpiCard, Link, MeasureRow, PlanView, RoleGroup, YearRow, role_title};
 use crate::api::{AppState, run_db};
@@ -42,7 +42,7 @@ struct HomePage {
 /// `/`: the plans on this server; with one plan, that plan.
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
+    require_reader(&state, &req, None, lang).await?;
     let plans = run_db(&state, store::list_plans)
         .await
         .map_err(|e| PageError::from(e).in_lang(lang))?;
@@ -433,7 +433,7 @@ pub async fn measure(
     (slug, number): (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
+    require_reader(&state, &req, Some(&slug), lang).await?;
     let Ok(number) = number.parse::<i32>() else {
         return Err(PageError::NotFound(
             lang,
@@ -764,7 +764,7 @@ pub async fn sub_goals(
     query: Result<web::Query<GoalFilter>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
+    require_reader(&state, &req, Some(&slug), lang).await?;
     let q = query
         .map_err(|e| PageError::BadRequest(lang, e.to_string()))?
         .into_inner();
@@ -895,7 +895,7 @@ pub async fn owner(
     (slug, owner): (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
+    require_reader(&state, &req, Some(&slug), lang).await?;
     let not_found = || PageError::NotFound(lang, fill(lang.t().no_such_owner, &[("id", &owner)]));
     let Ok(id) = owner.parse::<i32>() else {
         return Err(not_found());

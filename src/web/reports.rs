@@ -8,7 +8,7 @@ use base64::Engine as _;
 use chrono::NaiveDate;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, page_response, render, require_public};
+use super::page::{Chrome, PageError, page_response, render, require_reader};
 use super::view::{GoalRow, KpiCard, PlanView};
 use crate::api::{AppState, run_db};
 use crate::clock::{TIME_ZONE, today};
@@ -67,7 +67,7 @@ pub async fn list(
     slug: String,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
+    require_reader(&state, &req, Some(&slug), lang).await?;
     let s2 = slug.clone();
     let (plan, runs) = run_db(&state, move |c| store::site_reports(c, &s2, None))
         .await
@@ -104,7 +104,7 @@ pub async fn pdf(
     (slug, id): (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
+    require_reader(&state, &req, Some(&slug), lang).await?;
     let run = find_run(&state, lang, slug, &id).await?;
     let bytes = run
         .pdf_base64
@@ -187,7 +187,7 @@ pub async fn one(
     (slug, id): (String, String),
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    require_public(&state.site, lang)?;
+    require_reader(&state, &req, Some(&slug), lang).await?;
     let not_found = || PageError::NotFound(lang, fill(lang.t().no_such_report, &[("id", &id)]));
     let run_id: i32 = id.parse().map_err(|_| not_found())?;
     // One read: the run, and for a UGO status what it was compared with — the previous

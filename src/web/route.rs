@@ -34,7 +34,27 @@ pub enum Route {
     EmbedOverview { plan: String },
     EmbedTheme { plan: String, code: String },
     EmbedMeasure { plan: String, number: String },
+    SignIn,
+    SignInSent,
+    SignInLink,
+    OidcStart,
+    OidcReturn,
+    SignOut,
+    MyPage,
+    SignOutEverywhere,
+    Admin,
+    AdminPeople { plan: String },
+    AdminPerson { plan: String, id: String },
+    AdminOwnership { plan: String },
+    AdminTokens { plan: String },
+    AdminTokenRevoke { plan: String, id: String },
+    AdminAudit { plan: String },
 }
+
+/// The methods a page answers.
+pub const GET: &[&str] = &["GET", "HEAD"];
+pub const GET_POST: &[&str] = &["GET", "HEAD", "POST"];
+pub const POST: &[&str] = &["POST"];
 
 impl Route {
     /// The page `path` asks for, or `None` when it is not one of the site's.
@@ -63,6 +83,28 @@ impl Route {
             ["sitemap.xml"] => Self::Sitemap,
             ["assets", name] => Self::Asset { name: d(name)? },
             ["theme", _] => Self::ThemeCss,
+            ["log-ind"] => Self::SignIn,
+            ["log-ind", "sendt"] => Self::SignInSent,
+            ["log-ind", "link"] => Self::SignInLink,
+            ["log-ind", "oidc"] => Self::OidcStart,
+            ["log-ind", "oidc", "retur"] => Self::OidcReturn,
+            ["log-ud"] => Self::SignOut,
+            ["min-side"] => Self::MyPage,
+            ["min-side", "log-ud-alle"] => Self::SignOutEverywhere,
+            ["admin"] => Self::Admin,
+            ["admin", plan, "personer"] => Self::AdminPeople { plan: d(plan)? },
+            ["admin", plan, "personer", id] => Self::AdminPerson {
+                plan: d(plan)?,
+                id: d(id)?,
+            },
+            ["admin", plan, "ansvar"] => Self::AdminOwnership { plan: d(plan)? },
+            ["admin", plan, "tokens"] => Self::AdminTokens { plan: d(plan)? },
+            ["admin", plan, "tokens", id, "tilbagekald"] => Self::AdminTokenRevoke {
+                plan: d(plan)?,
+                id: d(id)?,
+            },
+            ["admin", plan, "log"] => Self::AdminAudit { plan: d(plan)? },
+            ["log-ind" | "log-ud" | "min-side" | "admin", ..] => return None,
             [plan] => Self::Dashboard { plan: d(plan)? },
             [plan, "tema", code] => Self::Theme {
                 plan: d(plan)?,
@@ -128,6 +170,36 @@ impl Route {
             Self::EmbedOverview { .. } => "/{plan}/indlejr/overblik",
             Self::EmbedTheme { .. } => "/{plan}/indlejr/tema/{code}",
             Self::EmbedMeasure { .. } => "/{plan}/indlejr/tiltag/{number}",
+            Self::SignIn => "/log-ind",
+            Self::SignInSent => "/log-ind/sendt",
+            Self::SignInLink => "/log-ind/link",
+            Self::OidcStart => "/log-ind/oidc",
+            Self::OidcReturn => "/log-ind/oidc/retur",
+            Self::SignOut => "/log-ud",
+            Self::MyPage => "/min-side",
+            Self::SignOutEverywhere => "/min-side/log-ud-alle",
+            Self::Admin => "/admin",
+            Self::AdminPeople { .. } => "/admin/{plan}/personer",
+            Self::AdminPerson { .. } => "/admin/{plan}/personer/{id}",
+            Self::AdminOwnership { .. } => "/admin/{plan}/ansvar",
+            Self::AdminTokens { .. } => "/admin/{plan}/tokens",
+            Self::AdminTokenRevoke { .. } => "/admin/{plan}/tokens/{id}/tilbagekald",
+            Self::AdminAudit { .. } => "/admin/{plan}/log",
+        }
+    }
+
+    /// The methods the page answers: the forms' pages also take `POST`.
+    pub fn methods(&self) -> &'static [&'static str] {
+        match self {
+            Self::SignIn
+            | Self::SignInLink
+            | Self::SignOut
+            | Self::AdminPeople { .. }
+            | Self::AdminPerson { .. }
+            | Self::AdminOwnership { .. }
+            | Self::AdminTokens { .. } => GET_POST,
+            Self::SignOutEverywhere | Self::AdminTokenRevoke { .. } => POST,
+            _ => GET,
         }
     }
 }

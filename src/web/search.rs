@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, PlanPage, plan_page, require_public};
+use super::page::{Chrome, PageError, PlanPage, plan_page, require_reader};
 use super::view::PlanView;
 use crate::api::AppState;
 use crate::db::store::Updates;
@@ -123,7 +123,7 @@ pub async fn search(
     query: Result<web::Query<SearchQuery>, actix_web::Error>,
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
-    require_public(&state.site, lang)?;
+    require_reader(&state, &req, Some(&slug), lang).await?;
     let q = query
         .map_err(|e| PageError::BadRequest(lang, e.to_string()))?
         .into_inner()
