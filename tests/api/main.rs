@@ -16,5 +16,6 @@ mod reports;
 mod scheduler;
 mod schema;
 mod seed;
+mod signin;
 mod site;
 mod startup;
