@@ -495,6 +495,13 @@ pub async fn oidc_return(
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "OpenID sign-in refused");
+            let detail = format!("OpenID Connect: {e}");
+            let client = Some(session::client_address(&req, state.auth.trust_forwarded));
+            run_write(&state, move |c| {
+                store::record_refused_sign_in(c, &detail, client, now)
+            })
+            .await
+            .map_err(|e| PageError::from(e).in_lang(lang))?;
             return refused(&state, &req, lang, SignInRefused::BadLink);
         }
     };

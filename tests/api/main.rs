@@ -10,6 +10,7 @@ mod errors;
 mod exports;
 mod faults;
 mod import;
+mod oidc;
 mod plan;
 mod progress;
 mod reports;

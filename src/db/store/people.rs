@@ -1024,3 +1024,25 @@ pub fn owner_ids_by_name(conn: &mut DbConn, names: &[String]) -> StoreResult<Vec
 pub fn person_id_by_email(conn: &mut DbConn, email: &str) -> StoreResult<i32> {
     Ok(find_person(conn, email)?.id)
 }
+
+/// Write down a refused sign-in that never reached a person (e.g. an ID token that did not
+/// verify), for the audit log.
+pub fn record_refused_sign_in(
+    conn: &mut DbConn,
+    detail: &str,
+    client: Option<String>,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    write_tx(conn, |conn| {
+        refuse(
+            conn,
+            "unknown",
+            None,
+            SignInRefused::BadLink,
+            detail,
+            client,
+            now,
+        )
+        .map(|_| ())
+    })
+}
