@@ -16,6 +16,7 @@ mod progress;
 mod reports;
 mod scheduler;
 mod schema;
+mod secrets;
 mod seed;
 mod signin;
 mod site;

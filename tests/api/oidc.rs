@@ -138,7 +138,17 @@ pub async fn through_provider(
     b: &reqwest::Client,
     login: &str,
 ) -> String {
-    let res = b.get(app.url("/log-ind/oidc")).send().await.unwrap();
+    through_provider_at(&app.address, provider, b, login).await
+}
+
+/// [`through_provider`] for a server at `base`.
+pub async fn through_provider_at(
+    base: &str,
+    provider: &OidcProvider,
+    b: &reqwest::Client,
+    login: &str,
+) -> String {
+    let res = b.get(format!("{base}/log-ind/oidc")).send().await.unwrap();
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let mut url = res.headers()[header::LOCATION]
         .to_str()
@@ -146,7 +156,7 @@ pub async fn through_provider(
         .to_string();
     assert!(url.starts_with(&provider.issuer), "{url}");
     for _ in 0..10 {
-        if url.starts_with(&app.address) {
+        if url.starts_with(base) {
             return url;
         }
         let res = b.get(&url).send().await.unwrap();

@@ -51,12 +51,17 @@ impl Page {
 
 impl Browser {
     pub fn new(app: &TestApp) -> Self {
+        Self::at(&app.address)
+    }
+
+    /// A browser for the server at `base`.
+    pub fn at(base: &str) -> Self {
         Self {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
-            base: app.address.clone(),
+            base: base.to_string(),
             cookies: BTreeMap::new(),
         }
     }
