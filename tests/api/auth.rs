@@ -331,3 +331,106 @@ async fn progress_needs_a_live_token(app: TestApp) {
     assert_eq!(now.headers()["etag"].to_str().unwrap(), etag);
 }
 both!(progress_needs_a_live_token);
+
+/// Tokens made before plans were scoped keep working: a global admin token is an operator
+/// token after migration 000009, on every plan; a plan-less reader token reads every plan.
+async fn tokens_from_before_the_people_migration_keep_working(backend: crate::helpers::Backend) {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+    const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+    const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+    let (admin, reader) = ("ks_old_global_admin_token", "ks_old_reader_token");
+    let rows = format!(
+        "INSERT INTO api_tokens (name, role, owner_id, token_hash, created_at) VALUES \
+         ('Gammel admin', 'admin', NULL, '{}', '2026-11-30 10:00:00'), \
+         ('Gammel læser', 'reader', NULL, '{}', '2026-11-30 10:00:00');",
+        klimaspor::domain::token::hash(admin),
+        klimaspor::domain::token::hash(reader)
+    );
+    // The database as it was: the eight migrations before 000009, and the old tokens.
+    let dir = tempfile::tempdir().unwrap();
+    let url = match backend {
+        crate::helpers::Backend::Sqlite => {
+            let path = dir.path().join("klimaspor.db");
+            let mut c = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+            for _ in 0..8 {
+                c.run_next_migration(SQLITE).unwrap();
+            }
+            c.batch_execute(&rows).unwrap();
+            None
+        }
+        crate::helpers::Backend::Postgres => {
+            let Some(url) = crate::helpers::postgres::fresh_database() else {
+                return;
+            };
+            let mut c = diesel::PgConnection::establish(&url).unwrap();
+            for _ in 0..8 {
+                c.run_next_migration(POSTGRES).unwrap();
+            }
+            c.batch_execute(&rows).unwrap();
+            Some(url)
+        }
+    };
+    let data_dir = dir.path().to_path_buf();
+    let Some(app) = spawn_app_with(backend, |c| {
+        c.db.data_dir = data_dir;
+        c.db.database_url = url;
+        c.public_read = false;
+    })
+    .await
+    else {
+        return;
+    };
+    app.second_plan("roskilde").await;
+    for plan in ["ballerup", "roskilde"] {
+        let status = send(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/plans/{plan}/measures/14/owners"),
+            Some(admin),
+            &json!({"owner_ids": []}),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "the old admin token administers {plan}");
+        let res = app
+            .client
+            .get(app.url(&format!("/api/v1/plans/{plan}/measures")))
+            .bearer_auth(reader)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "the old reader token reads {plan}");
+    }
+    // It is listed as what it now is.
+    let pool = app.pool.clone();
+    let kinds: Vec<(String, &'static str)> = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        klimaspor::db::store::list_tokens(&mut conn, None)
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.row.name, l.kind.as_str()))
+            .collect()
+    })
+    .await
+    .unwrap();
+    assert!(
+        kinds.contains(&("Gammel admin".into(), "operator")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("Gammel læser".into(), "reader")),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_tokens_keep_working_sqlite() {
+    tokens_from_before_the_people_migration_keep_working(crate::helpers::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_tokens_keep_working_postgres() {
+    tokens_from_before_the_people_migration_keep_working(crate::helpers::Backend::Postgres).await;
+}
