@@ -82,6 +82,16 @@ impl TokenKind {
             })
     }
 
+    /// The Danish word pages and the audit log use.
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Self::Operator => "driftsansvarlig",
+            Self::Admin => "administrator",
+            Self::Owner => "ansvarlig",
+            Self::Reader => "læser",
+        }
+    }
+
     /// The stored role.
     pub fn role(self) -> Role {
         match self {

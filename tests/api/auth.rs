@@ -434,3 +434,196 @@ async fn old_tokens_keep_working_sqlite() {
 async fn old_tokens_keep_working_postgres() {
     tokens_from_before_the_people_migration_keep_working(crate::helpers::Backend::Postgres).await;
 }
+
+/// Sign `email` in without a mailbox: the same store calls a link and its use make.
+async fn session_for(app: &TestApp, email: &str) -> String {
+    let pool = app.pool.clone();
+    let email = email.to_string();
+    tokio::task::spawn_blocking(move || {
+        use klimaspor::db::store::{self, NewSession};
+        use klimaspor::domain::{signin, token};
+        let (link, session) = (signin::secret().unwrap(), signin::secret().unwrap());
+        let mut conn = pool.get().unwrap();
+        let now = klimaspor::clock::now_utc();
+        store::request_link(&mut conn, &email, "test", &token::hash(&link), now).unwrap();
+        let new = NewSession {
+            secret_hash: token::hash(&session),
+            method: "email",
+            user_agent: None,
+            client: None,
+        };
+        store::use_link(&mut conn, &token::hash(&link), &new, now)
+            .unwrap()
+            .expect("signed in");
+        session
+    })
+    .await
+    .unwrap()
+}
+
+/// People signed in, by role and plan, against the pages and the API: one table.
+async fn people_authorization_matrix(app: TestApp) {
+    use crate::signin::add_person;
+    use klimaspor::domain::access::PlanRole;
+    app.second_plan("roskilde").await;
+    let owner = crate::site::owner_of(&app, "Center for Ejendomme", 14).await as i32;
+    add_person(
+        &app,
+        "Læser",
+        "reader@ballerup.example",
+        vec![],
+        Some(PlanRole::Reader),
+    )
+    .await;
+    add_person(
+        &app,
+        "Udvalg",
+        "udvalg@ballerup.example",
+        vec![],
+        Some(PlanRole::Committee),
+    )
+    .await;
+    add_person(&app, "Ejer", "owner@ballerup.example", vec![owner], None).await;
+    add_person(
+        &app,
+        "Admin",
+        "admin@ballerup.example",
+        vec![],
+        Some(PlanRole::Admin),
+    )
+    .await;
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        use klimaspor::db::store::{self, NewPerson, Principal};
+        let mut conn = pool.get().unwrap();
+        let op = Principal::operator("test");
+        let now = klimaspor::clock::now_utc();
+        for (name, email, role) in [
+            (
+                "Roskilde-admin",
+                "admin@roskilde.example",
+                Some(("roskilde".to_string(), PlanRole::Admin)),
+            ),
+            ("Drift", "drift@ballerup.example", None),
+        ] {
+            store::add_person(
+                &mut conn,
+                &NewPerson {
+                    name: name.into(),
+                    email: email.into(),
+                    owner_ids: vec![],
+                    role,
+                },
+                &op,
+                now,
+            )
+            .unwrap();
+        }
+        store::set_operator(&mut conn, "drift@ballerup.example", true, &op, now).unwrap();
+    })
+    .await
+    .unwrap();
+    let who = [
+        ("anonymous", None),
+        ("reader", Some("reader@ballerup.example")),
+        ("committee", Some("udvalg@ballerup.example")),
+        ("owner", Some("owner@ballerup.example")),
+        ("admin of roskilde", Some("admin@roskilde.example")),
+        ("admin", Some("admin@ballerup.example")),
+        ("operator", Some("drift@ballerup.example")),
+    ];
+    let mut sessions = Vec::new();
+    for (name, email) in who {
+        sessions.push((
+            name,
+            match email {
+                Some(e) => Some(session_for(&app, e).await),
+                None => None,
+            },
+        ));
+    }
+    // (path, expected for each of `who`); 303 is the way to the sign-in page.
+    let pages: [(&str, [u16; 7]); 8] = [
+        ("/min-side", [303, 200, 200, 200, 200, 200, 200]),
+        ("/admin", [303, 403, 403, 403, 200, 200, 200]),
+        (
+            "/admin/ballerup/personer",
+            [303, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "/admin/ballerup/ansvar",
+            [303, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "/admin/ballerup/tokens",
+            [303, 403, 403, 403, 403, 200, 200],
+        ),
+        ("/admin/ballerup/log", [303, 403, 403, 403, 403, 200, 200]),
+        (
+            "/admin/roskilde/personer",
+            [303, 403, 403, 403, 200, 403, 200],
+        ),
+        (
+            "/admin/roskilde/tokens",
+            [303, 403, 403, 403, 200, 403, 200],
+        ),
+    ];
+    for (path, expected) in pages {
+        for ((name, session), want) in sessions.iter().zip(expected) {
+            let mut req = app.client.get(app.url(path));
+            if let Some(s) = session {
+                req = req.header("Cookie", format!("klimaspor_session={s}"));
+            }
+            let got = req.send().await.unwrap().status().as_u16();
+            assert_eq!(got, want, "GET {path} as {name}");
+        }
+    }
+    // The API with the session cookie and its CSRF token: the same rules as for tokens.
+    let (sg, _) = app.sub_goal("14.1").await;
+    let api: [(Method, String, Value, [u16; 7]); 3] = [
+        (
+            Method::PUT,
+            "/api/v1/plans/ballerup/measures/20/owners".into(),
+            json!({"owner_ids": []}),
+            [401, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/plans/roskilde/measures/20/owners".into(),
+            json!({"owner_ids": []}),
+            [401, 403, 403, 403, 200, 403, 200],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/subgoals/{sg}/progress"),
+            json!({"status": "on_track", "progress": 5}),
+            [401, 403, 403, 201, 403, 201, 201],
+        ),
+    ];
+    for (method, path, body, expected) in api {
+        for ((name, session), want) in sessions.iter().zip(expected) {
+            let etag = app.get(&format!("/api/v1/subgoals/{sg}")).await.headers()["etag"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let mut req = app
+                .client
+                .request(method.clone(), app.url(&path))
+                .header("Origin", &app.address)
+                .header("If-Match", etag)
+                .json(&body);
+            if let Some(s) = session {
+                req = req
+                    .header("Cookie", format!("klimaspor_session={s}"))
+                    .header("X-CSRF-Token", klimaspor::domain::signin::csrf_token(s));
+            }
+            let res = req.send().await.unwrap();
+            let got = res.status().as_u16();
+            if got >= 400 {
+                assert_problem(res, got).await;
+            }
+            assert_eq!(got, want, "{method} {path} as {name}");
+        }
+    }
+}
+both!(people_authorization_matrix);

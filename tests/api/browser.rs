@@ -10,8 +10,11 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::helpers::{Backend, spawn_app_with};
+use crate::helpers::{Backend, SmtpSink, spawn_app_with};
+use crate::oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider};
+use crate::signin::add_person;
 use crate::site::{owner_of, report_note, sent_ugo_status};
+use klimaspor::domain::access::PlanRole;
 
 fn axe_js() -> PathBuf {
     std::env::var("KLIMASPOR_AXE_JS")
@@ -99,6 +102,78 @@ async fn the_site_works_in_chromium_for_mouse_keyboard_and_screen_reader() {
     assert!(
         out.status.success(),
         "the browser test failed:\n{stdout}\n{stderr}"
+    );
+    eprintln!("{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_and_administering_work_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let Some(smtp) = SmtpSink::start() else {
+        return;
+    };
+    let port = crate::helpers::free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let Some(provider) = OidcProvider::start(&format!("{public}/log-ind/oidc/retur")) else {
+        return;
+    };
+    let (smtp_url, issuer) = (smtp.url(), provider.issuer.clone());
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+        c.bind = format!("127.0.0.1:{port}");
+        c.public_url = public.clone();
+        c.smtp_url = Some(smtp_url);
+        c.auth.oidc_issuer = Some(issuer);
+        c.auth.oidc_client_id = Some(CLIENT_ID.into());
+        c.auth.oidc_client_secret = Some(CLIENT_SECRET.parse().unwrap());
+    })
+    .await
+    else {
+        return;
+    };
+    let owner = owner_of(&app, "Center for Ejendomme", 13).await as i32;
+    add_person(
+        &app,
+        "Anne Administrator",
+        "anne@ballerup.example",
+        vec![],
+        Some(PlanRole::Admin),
+    )
+    .await;
+    add_person(
+        &app,
+        "Ole Ejendom",
+        "ole@ballerup.example",
+        vec![owner],
+        None,
+    )
+    .await;
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/signin.py");
+    let maildir = smtp.maildir();
+    let out = tokio::task::spawn_blocking({
+        let address = app.address.clone();
+        move || {
+            Command::new("python3")
+                .arg(script)
+                .env("BASE_URL", address)
+                .env("AXE_JS", axe_js())
+                .env("SCREENSHOTS", &shots)
+                .env("MAILDIR", maildir)
+                .env("ADMIN_EMAIL", "anne@ballerup.example")
+                .env("OIDC_EMAIL", "ole@ballerup.example")
+                .output()
+                .expect("python3 runs")
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the sign-in browser test failed:\n{stdout}\n{stderr}"
     );
     eprintln!("{stdout}");
 }

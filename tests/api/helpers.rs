@@ -490,6 +490,11 @@ impl SmtpSink {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
+    /// The maildir the messages arrive in (its `new/` folder holds them).
+    pub fn maildir(&self) -> std::path::PathBuf {
+        self.maildir.path().join("mail")
+    }
+
     /// Every message received so far, raw.
     pub fn messages(&self) -> Vec<String> {
         let dir = self.maildir.path().join("mail").join("new");

@@ -18,13 +18,13 @@ import urllib.request
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
+from common import browser, run_axe
+
 BASE = os.environ["BASE_URL"].rstrip("/")
-AXE = open(os.environ["AXE_JS"], encoding="utf-8").read()
 SHOTS = os.environ["SCREENSHOTS"]
 NOTE = os.environ["NOTE"]
 NOTE_MEASURE = os.environ["NOTE_MEASURE"]
@@ -88,31 +88,6 @@ def crawl():
     return seen
 
 
-def browser(width):
-    o = webdriver.ChromeOptions()
-    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-              "--no-first-run", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--disable-quic", f"--window-size={width},900"]:
-        o.add_argument(a)
-    service = webdriver.ChromeService(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    d = webdriver.Chrome(options=o, service=service)
-    d.set_window_size(width, 900)
-    return d
-
-
-def axe(d, name, width):
-    d.execute_script(AXE)
-    result = d.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa']}})"
-        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.failureSummary)}))))"
-        ".catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));")
-    for v in result:
-        fail(f"axe {name} @{width}px: {v['id']} ({v.get('impact')}): {v['help']} :: {v['nodes']}")
-
-
 PAGES = {
     "dashboard": "/ballerup",
     "dashboard-en": "/ballerup?lang=en",
@@ -151,7 +126,7 @@ def main():
                 if len(d.find_elements(By.TAG_NAME, "h1")) != 1:
                     fail(f"{name}: not exactly one h1")
                 d.save_screenshot(os.path.join(SHOTS, f"{name}-{width}.png"))
-                axe(d, name, width)
+                run_axe(d, name, width, fail)
                 overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
                 if overflow > 1:
                     fail(f"{name} @{width}px: page is {overflow}px wider than the window")

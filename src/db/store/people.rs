@@ -293,7 +293,7 @@ fn add_membership_in(
                 by,
                 plans.first().copied(),
                 "membership_added",
-                format!("{email} in '{}'", owner.name),
+                format!("{email} i »{}«", owner.name),
             ),
             now,
         )?;
@@ -325,6 +325,12 @@ pub fn remove_membership(
 ) -> StoreResult<PersonView> {
     write_tx(conn, |conn| {
         let plans = plans_owned_by(conn, &[owner_id])?;
+        let owner: String = owners::table
+            .find(owner_id)
+            .select(owners::name)
+            .get_result(conn)
+            .optional()?
+            .unwrap_or_default();
         if !by.grants.operator && !plans.iter().all(|p| by.grants.administers(*p)) {
             return Err(StoreError::Forbidden(
                 "the owner owns measures in a plan you do not administer".into(),
@@ -337,13 +343,14 @@ pub fn remove_membership(
         )
         .execute(conn)?;
         if n > 0 {
+            let email = get_person(conn, person_id)?.person.email;
             audit(
                 conn,
                 &Audit::by(
                     by,
                     plans.first().copied(),
                     "membership_removed",
-                    format!("person {person_id} from owner {owner_id}"),
+                    format!("{email} ud af »{owner}«"),
                 ),
                 now,
             )?;
@@ -393,7 +400,7 @@ fn set_role_in(
         .find(person_id)
         .select(persons::email)
         .get_result(conn)?;
-    let show = |r: Option<PlanRole>| r.map_or("none", PlanRole::as_str);
+    let show = |r: Option<PlanRole>| r.map_or("ingen", PlanRole::label_da);
     audit(
         conn,
         &Audit::by(
@@ -401,7 +408,7 @@ fn set_role_in(
             Some(plan.id),
             "role_changed",
             format!(
-                "{email} on '{}': {} → {}",
+                "{email} på »{}«: {} → {}",
                 plan.slug,
                 show(current),
                 show(role)
@@ -450,8 +457,8 @@ pub fn set_operator(
                     None,
                     "role_changed",
                     format!(
-                        "{email}: operator {}",
-                        if operator { "granted" } else { "taken away" }
+                        "{email}: driftsansvarlig {}",
+                        if operator { "tildelt" } else { "fjernet" }
                     ),
                 ),
                 now,
@@ -623,7 +630,7 @@ pub fn request_link(
                     token_id: None,
                     actor: email.to_string(),
                     action: "sign_in_limited",
-                    detail: "too many sign-in links asked for".into(),
+                    detail: "for mange log-ind-links bedt om".into(),
                     client: Some(client.to_string()),
                 },
                 now,
@@ -747,7 +754,7 @@ pub fn use_link(
                 "unknown",
                 None,
                 SignInRefused::BadLink,
-                "unknown sign-in link",
+                "ukendt log-ind-link",
                 client,
                 now,
             );
@@ -758,7 +765,7 @@ pub fn use_link(
                 &email,
                 Some(person_id),
                 SignInRefused::BadLink,
-                "sign-in link used before",
+                "log-ind-link brugt før",
                 client,
                 now,
             );
@@ -769,7 +776,7 @@ pub fn use_link(
                 &email,
                 Some(person_id),
                 SignInRefused::BadLink,
-                "sign-in link expired",
+                "log-ind-link udløbet",
                 client,
                 now,
             );
@@ -788,7 +795,7 @@ pub fn use_link(
                 &email,
                 Some(person_id),
                 SignInRefused::BadLink,
-                "sign-in link used before",
+                "log-ind-link brugt før",
                 client,
                 now,
             );
@@ -803,12 +810,12 @@ pub fn use_link(
                 &email,
                 Some(p.id),
                 SignInRefused::Disabled,
-                "disabled person",
+                "adgangen er lukket",
                 client,
                 now,
             );
         }
-        start_session(conn, &p, session, "e-mail link".into(), now).map(Ok)
+        start_session(conn, &p, session, "link på e-mail".into(), now).map(Ok)
     })
 }
 
@@ -834,7 +841,7 @@ pub fn sign_in_by_claim(
                 &email,
                 None,
                 SignInRefused::Unknown,
-                &format!("OpenID Connect: no person with {claim} {email}"),
+                &format!("OpenID Connect: ingen person med {claim} {email}"),
                 client,
                 now,
             );
@@ -845,12 +852,19 @@ pub fn sign_in_by_claim(
                 &email,
                 Some(p.id),
                 SignInRefused::Disabled,
-                "OpenID Connect: disabled person",
+                "OpenID Connect: adgangen er lukket",
                 client,
                 now,
             );
         }
-        start_session(conn, &p, session, format!("OpenID Connect ({claim})"), now).map(Ok)
+        start_session(
+            conn,
+            &p,
+            session,
+            format!("arbejdskonto (OpenID Connect, {claim})"),
+            now,
+        )
+        .map(Ok)
     })
 }
 
@@ -940,9 +954,9 @@ pub fn end_sessions(
                 actor: name,
                 action: "sign_out",
                 detail: if everywhere {
-                    format!("signed out everywhere ({n} sessions)")
+                    format!("logget ud alle steder ({n} sessioner)")
                 } else {
-                    "signed out".into()
+                    "logget ud".into()
                 },
                 client: None,
             },

@@ -100,7 +100,12 @@ pub fn create_token(
                 by,
                 plan_id,
                 "token_created",
-                format!("{} token {} '{}'", t.kind.as_str(), row.id, row.name),
+                format!(
+                    "API-nøgle {} »{}« ({})",
+                    row.id,
+                    row.name,
+                    t.kind.label_da()
+                ),
             ),
             now,
         )?;
@@ -189,7 +194,7 @@ pub fn revoke_token(
                 by,
                 row.plan_id,
                 "token_revoked",
-                format!("token {} '{}'", row.id, row.name),
+                format!("nøgle {} »{}«", row.id, row.name),
             ),
             now,
         )?;
@@ -296,7 +301,7 @@ pub fn record_token_use(
                     token_id: Some(token_id),
                     actor: name.clone(),
                     action: "token_used",
-                    detail: format!("token {token_id} '{name}' used (first time this day)"),
+                    detail: format!("nøgle {token_id} »{name}« brugt (første gang i dag)"),
                     client,
                 },
                 now,
