@@ -79,8 +79,10 @@ where
         title = "klimaspor",
         description = "Climate action plan tracking: measures, sub-goals, deadlines and progress. \
             Every error is application/problem+json (RFC 9457). Writes need \
-            'Authorization: Bearer TOKEN'; reads are public unless the server sets \
-            KLIMASPOR_PUBLIC_READ=false. Request bodies are limited to 64 KiB."
+            'Authorization: Bearer TOKEN' (a token acts on one plan; an operator token on \
+            every plan), or, from the site's own pages, the session cookie of a person signed \
+            in with the session's CSRF token in 'X-CSRF-Token'. Reads are public unless the \
+            server sets KLIMASPOR_PUBLIC_READ=false. Request bodies are limited to 64 KiB."
     ),
     paths(
         health::healthz,

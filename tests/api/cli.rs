@@ -231,3 +231,130 @@ fn bench_data_fills_plans_with_a_deterministic_history() {
     let (_, b) = run();
     assert_eq!(a, b, "the same seed gives the same history");
 }
+
+async fn people_and_roles_on_the_command_line(app: TestApp) {
+    // A department first (owner tokens create it), then people in it.
+    klimaspor(
+        &app,
+        &[
+            "token",
+            "create",
+            "--role",
+            "owner",
+            "--measure",
+            "14",
+            "--name",
+            "Center for Ejendomme",
+        ],
+    );
+    let added = stdout(&klimaspor(
+        &app,
+        &[
+            "person",
+            "add",
+            "--name",
+            "Anne Jensen",
+            "--email",
+            "Anne.Jensen@Ballerup.dk",
+            "--owner",
+            "Center for Ejendomme",
+        ],
+    ));
+    assert!(
+        added.contains("anne.jensen@ballerup.dk"),
+        "addresses are lower-cased: {added}"
+    );
+    klimaspor(
+        &app,
+        &[
+            "person",
+            "add",
+            "--name",
+            "Bo Holm",
+            "--email",
+            "bo@ballerup.dk",
+            "--role",
+            "committee",
+        ],
+    );
+    klimaspor(
+        &app,
+        &["admin", "grant", "bo@ballerup.dk", "--plan", "ballerup"],
+    );
+    let list = stdout(&klimaspor(&app, &["person", "list", "--plan", "ballerup"]));
+    let anne = list
+        .lines()
+        .find(|l| l.contains("Anne Jensen"))
+        .expect("Anne listed");
+    assert!(
+        anne.contains("active") && anne.contains("Center for Ejendomme"),
+        "{anne}"
+    );
+    let bo = list
+        .lines()
+        .find(|l| l.contains("Bo Holm"))
+        .expect("Bo listed");
+    assert!(bo.contains("admin of ballerup"), "{bo}");
+    let disabled = stdout(&klimaspor(
+        &app,
+        &["person", "disable", "anne.jensen@ballerup.dk"],
+    ));
+    assert!(disabled.contains("disabled"), "{disabled}");
+    klimaspor(
+        &app,
+        &["admin", "revoke", "bo@ballerup.dk", "--plan", "ballerup"],
+    );
+    let list = stdout(&klimaspor(&app, &["person", "list"]));
+    assert!(!list.contains("admin of ballerup"), "{list}");
+
+    // Refusals say what is wrong and change nothing.
+    for (args, says) in [
+        (
+            vec!["person", "add", "--name", "X", "--email", "bo@ballerup.dk"],
+            "exists already",
+        ),
+        (
+            vec!["person", "add", "--name", "X", "--email", "not-an-address"],
+            "e-mail",
+        ),
+        (
+            vec![
+                "person", "add", "--name", "X", "--email", "x@b.dk", "--owner", "Nobody",
+            ],
+            "no owner named 'Nobody'",
+        ),
+        (vec!["admin", "grant", "nobody@ballerup.dk"], "no person"),
+        (vec!["person", "disable", "nobody@ballerup.dk"], "no person"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_klimaspor"))
+            .args(&args)
+            .env("DATABASE_URL", app.config.database_url())
+            .env("KLIMASPOR_DATA_DIR", &app.config.db.data_dir)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let after = stdout(&klimaspor(&app, &["person", "list"]));
+    assert_eq!(after.lines().count(), 2, "{after}");
+
+    // An operator token, and how tokens are listed now.
+    klimaspor(
+        &app,
+        &["token", "create", "--role", "operator", "--name", "Drift"],
+    );
+    let tokens = stdout(&klimaspor(&app, &["token", "list"]));
+    let drift = tokens.lines().find(|l| l.contains("Drift")).unwrap();
+    assert!(drift.contains("operator"), "{drift}");
+    let owner = tokens
+        .lines()
+        .find(|l| l.contains("Center for Ejendomme"))
+        .unwrap();
+    assert!(
+        owner.contains("owner") && owner.contains("ballerup"),
+        "{owner}"
+    );
+}
+both!(people_and_roles_on_the_command_line);

@@ -591,6 +591,11 @@ pub fn request_link(
     now: NaiveDateTime,
 ) -> StoreResult<(LinkDecision, Option<PersonRow>)> {
     write_tx(conn, |conn| {
+        // Requests older than a day count for no limit and open nothing: they go.
+        diesel::delete(
+            login_links::table.filter(login_links::requested_at.lt(now - Duration::days(1))),
+        )
+        .execute(conn)?;
         let hour_ago = now - Duration::hours(1);
         let person = persons::table
             .filter(persons::email.eq(email))
@@ -667,6 +672,16 @@ fn start_session(
     detail: String,
     now: NaiveDateTime,
 ) -> StoreResult<Principal> {
+    // Sessions ended or unused for a month go (the audit log keeps the sign-ins and -outs).
+    let month_ago = now - Duration::days(30);
+    diesel::delete(
+        sessions::table.filter(
+            sessions::ended_at
+                .lt(month_ago)
+                .or(sessions::last_seen_at.lt(month_ago)),
+        ),
+    )
+    .execute(conn)?;
     let id: i32 = diesel::insert_into(sessions::table)
         .values((
             sessions::secret_hash.eq(&s.secret_hash),
