@@ -37,6 +37,39 @@ impl Caller {
         }
     }
 
+    /// Reads of one plan's data: public unless `KLIMASPOR_PUBLIC_READ=false`; then the caller
+    /// must hold a role on the plan (or own measures in it, or be an operator): 401 without a
+    /// credential, 403 for another plan's token or person. When reads are public nothing is
+    /// looked up.
+    pub async fn require_read_of(
+        &self,
+        state: &AppState,
+        what: store::PlanOf,
+    ) -> Result<(), ApiError> {
+        if state.public_read {
+            return Ok(());
+        }
+        let p = self.0.as_ref().ok_or_else(|| {
+            ApiError::Unauthorized(
+                "reading needs a bearer token or a sign-in on this server".into(),
+            )
+        })?;
+        let (plan_id, slug) = run_db(state, move |c| store::plan_of(c, &what)).await?;
+        if p.grants.may_read(plan_id) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "'{}' may not read plan '{slug}'",
+                p.name
+            )))
+        }
+    }
+
+    /// Whether the caller may see rows of the plan `plan_id` in a list over several plans.
+    pub fn sees_plan(&self, state: &AppState, plan_id: i32) -> bool {
+        state.public_read || self.0.as_ref().is_some_and(|p| p.grants.may_read(plan_id))
+    }
+
     /// Any authenticated caller; what it may do is checked by the operation.
     pub fn require_token(&self) -> Result<&Principal, ApiError> {
         self.0.as_ref().ok_or_else(|| {

@@ -27,7 +27,9 @@ async fn plan_rows(
     slug: &str,
     owner: Option<&str>,
 ) -> Result<(store::PlanData, Vec<export::Row>), ApiError> {
-    caller.require_read(state)?;
+    caller
+        .require_read_of(state, store::PlanOf::Slug(slug.to_string()))
+        .await?;
     let s = slug.to_string();
     let data = run_db(state, move |c| store::load_plan(c, &s)).await?;
     let rows = export::rows(&data, today(), owner)?;
@@ -60,7 +62,9 @@ pub async fn xlsx(
     slug: web::Path<String>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Slug(slug.to_string()))
+        .await?;
     let slug = slug.into_inner();
     let s = slug.clone();
     let (data, indicators) = run_db(&state, move |c| store::load_export(c, &s)).await?;

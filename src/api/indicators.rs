@@ -23,7 +23,9 @@ pub async fn list_indicators(
     caller: Caller,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Slug(slug.to_string()))
+        .await?;
     let slug = slug.into_inner();
     let rows = run_db(&state, move |c| store::list_indicators(c, &slug)).await?;
     let body: Vec<IndicatorView> = rows.iter().map(dto::indicator_view).collect();
@@ -76,7 +78,9 @@ pub async fn get_indicator(
     caller: Caller,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Indicator(*id))
+        .await?;
     let id = id.into_inner();
     let found = run_db(&state, move |c| store::get_indicator(c, id)).await?;
     Ok(HttpResponse::Ok().json(dto::indicator_view(&found)))
@@ -94,7 +98,9 @@ pub async fn get_value(
     caller: Caller,
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Indicator(path.0))
+        .await?;
     let (id, year) = path.into_inner();
     let row = run_db(&state, move |c| store::get_indicator_value(c, id, year)).await?;
     Ok(HttpResponse::Ok().json(IndicatorValueView::from(&row)))

@@ -142,7 +142,8 @@ pub async fn list_plans(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_read(&state)?;
-    let plans = run_db(&state, store::list_plans).await?;
+    let mut plans = run_db(&state, store::list_plans).await?;
+    plans.retain(|p| caller.sees_plan(&state, p.id));
     let body: Vec<PlanSummary> = plans.iter().map(PlanSummary::from).collect();
     Ok(HttpResponse::Ok().json(body))
 }
@@ -159,7 +160,9 @@ pub async fn get_plan(
     caller: Caller,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Slug(slug.to_string()))
+        .await?;
     let slug = slug.into_inner();
     let (plan, themes) = run_db(&state, move |c| store::get_plan(c, &slug)).await?;
     Ok(HttpResponse::Ok().json(PlanDetail {
@@ -180,7 +183,9 @@ pub async fn list_themes(
     caller: Caller,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Slug(slug.to_string()))
+        .await?;
     let slug = slug.into_inner();
     let (_, themes) = run_db(&state, move |c| store::get_plan(c, &slug)).await?;
     Ok(HttpResponse::Ok().json(dto::theme_views(&themes)))
@@ -208,7 +213,9 @@ pub async fn list_measures(
     slug: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Slug(slug.to_string()))
+        .await?;
     let mut q = query.into_inner();
     let paging = q.paging()?;
     q.as_of = Some(q.as_of());
@@ -245,7 +252,9 @@ pub async fn get_measure(
     req: HttpRequest,
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Slug(path.0.clone()))
+        .await?;
     let (slug, number) = path.into_inner();
     let as_of = today();
     let key = CacheKey::new(&slug, format!("measure {number} {as_of}"));
@@ -274,7 +283,9 @@ pub async fn list_sub_goals(
     slug: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Slug(slug.to_string()))
+        .await?;
     let mut q = query.into_inner();
     let paging = q.paging()?;
     q.as_of = Some(q.as_of());

@@ -35,7 +35,9 @@ pub async fn preview(
     path: web::Path<(String, String)>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Slug(path.0.clone()))
+        .await?;
     let (slug, kind) = path.into_inner();
     let kind = ReportKind::parse(&kind).ok_or_else(|| {
         ApiError::NotFound(format!(

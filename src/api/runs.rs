@@ -14,6 +14,7 @@ use super::json::Body;
 use super::run_db;
 use crate::clock::TIME_ZONE;
 use crate::db::runs::{self, RunFilter, RunWithPlan};
+use crate::db::store;
 use crate::domain::schedule::period_covered;
 use crate::domain::states::RunState;
 use crate::domain::{DomainError, Period};
@@ -119,7 +120,8 @@ pub async fn list_runs(
         period: q.period,
         state: run_state,
     };
-    let rows = run_db(&state, move |c| runs::list_runs(c, &filter)).await?;
+    let mut rows = run_db(&state, move |c| runs::list_runs(c, &filter)).await?;
+    rows.retain(|(r, _)| caller.sees_plan(&state, r.plan_id));
     Ok(HttpResponse::Ok().json(rows.iter().map(view).collect::<Vec<_>>()))
 }
 
@@ -134,7 +136,9 @@ pub async fn get_run(
     caller: Caller,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Run(*id))
+        .await?;
     let id = id.into_inner();
     let row = run_db(&state, move |c| runs::get_run(c, id)).await?;
     Ok(HttpResponse::Ok().json(view(&row)))
@@ -151,7 +155,9 @@ pub async fn get_run_pdf(
     caller: Caller,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::Run(*id))
+        .await?;
     let id = id.into_inner();
     let (run, _) = run_db(&state, move |c| runs::get_run(c, id)).await?;
     let b64 = run.pdf_base64.ok_or_else(|| {

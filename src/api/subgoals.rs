@@ -58,7 +58,9 @@ pub async fn get_sub_goal(
     caller: Caller,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::SubGoal(*id))
+        .await?;
     let id = id.into_inner();
     let goal = run_db(&state, move |c| store::get_sub_goal(c, id)).await?;
     let view = dto::sub_goal_view(goal, today());
@@ -184,7 +186,9 @@ pub async fn list_progress(
     caller: Caller,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::SubGoal(*id))
+        .await?;
     let id = id.into_inner();
     let rows = run_db(&state, move |c| store::list_progress(c, id)).await?;
     let body: Vec<ProgressView> = rows.iter().map(ProgressView::from).collect();
@@ -203,7 +207,9 @@ pub async fn get_progress(
     caller: Caller,
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_read(&state)?;
+    caller
+        .require_read_of(&state, store::PlanOf::SubGoal(path.0))
+        .await?;
     let (id, update_id) = path.into_inner();
     let row = run_db(&state, move |c| store::get_progress(c, id, update_id)).await?;
     Ok(HttpResponse::Ok().json(ProgressView::from(&row)))

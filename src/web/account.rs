@@ -515,7 +515,17 @@ pub async fn oidc_return(
     match outcome {
         Ok(p) => {
             tracing::info!(person = ?p.person_id, "signed in with OpenID Connect");
-            Ok(signed_in_response(&state, lang, secret))
+            let mut res = signed_in_response(&state, lang, secret);
+            // The flow is over: its cookie goes.
+            let done = actix_web::cookie::Cookie::build(OIDC_COOKIE, "")
+                .path("/log-ind/oidc")
+                .http_only(true)
+                .same_site(actix_web::cookie::SameSite::Lax)
+                .secure(state.auth.cookies.secure)
+                .max_age(actix_web::cookie::time::Duration::ZERO)
+                .finish();
+            let _ = res.add_cookie(&done);
+            Ok(res)
         }
         Err(why) => {
             tracing::warn!(why = ?why, "OpenID sign-in refused");

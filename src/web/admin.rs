@@ -15,12 +15,26 @@ use super::account::{Signed, require_signed_in, role_label, see_other};
 use super::form::{self, Errors, Form};
 use super::i18n::{Lang, fill};
 use super::page::{Chrome, PageError, page_response, render};
+use crate::api::error::ApiError;
 use crate::api::{AppState, run_db, run_write};
 use crate::db::store::{self, NewPerson, NewToken, PersonView, StoreError};
 use crate::domain::access::{self, PlanRole};
 use crate::domain::edits::{MeasureOwners, NewOwner};
 use crate::domain::signin;
 use crate::domain::token::{self, TokenKind};
+
+/// A refusal from the store, said in the page's language. The store's sentences are the API's
+/// (English); the page names the rule instead, and the log keeps the store's words.
+fn refusal(e: &ApiError, lang: Lang) -> String {
+    let t = lang.t();
+    tracing::info!(reason = %e, "an admin form was refused");
+    match e {
+        ApiError::Forbidden(_) => t.admin_change_forbidden,
+        ApiError::NotFound(_) => t.admin_change_not_found,
+        _ => t.admin_change_invalid,
+    }
+    .into()
+}
 
 fn private(mut res: HttpResponse) -> HttpResponse {
     res.headers_mut().insert(
@@ -265,14 +279,13 @@ pub async fn people(
                         &format!("/admin/{slug}/personer/{}", v.person.id),
                     )));
                 }
-                Err(crate::api::error::ApiError::Conflict(_)) => {
+                Err(ApiError::Conflict(_)) => {
                     errors.add("email", t.person_exists);
                 }
-                Err(crate::api::error::ApiError::Forbidden(m)) => {
-                    errors.add("role", m);
+                Err(e @ ApiError::Forbidden(_)) => errors.add("role", refusal(&e, lang)),
+                Err(e @ (ApiError::Unprocessable(_) | ApiError::BadRequest(_))) => {
+                    errors.add("owner", refusal(&e, lang));
                 }
-                Err(crate::api::error::ApiError::Unprocessable(m))
-                | Err(crate::api::error::ApiError::BadRequest(m)) => errors.add("owner", m),
                 Err(e) => return Err(PageError::from(e).in_lang(lang)),
             }
         }
@@ -399,9 +412,7 @@ pub async fn person(
                 })
                 .await
             }
-            _ => Err(crate::api::error::ApiError::BadRequest(
-                t.form_incomplete.into(),
-            )),
+            _ => Err(ApiError::BadRequest(t.form_incomplete.into())),
         };
         match done {
             Ok(_) => {
@@ -410,13 +421,13 @@ pub async fn person(
                     &format!("/admin/{slug}/personer/{person_id}"),
                 )));
             }
-            Err(crate::api::error::ApiError::NotFound(_)) => return Err(no_such()),
+            Err(ApiError::NotFound(_)) => return Err(no_such()),
             Err(
-                crate::api::error::ApiError::Forbidden(m)
-                | crate::api::error::ApiError::BadRequest(m)
-                | crate::api::error::ApiError::Unprocessable(m)
-                | crate::api::error::ApiError::Conflict(m),
-            ) => error = Some(m),
+                e @ (ApiError::Forbidden(_)
+                | ApiError::BadRequest(_)
+                | ApiError::Unprocessable(_)
+                | ApiError::Conflict(_)),
+            ) => error = Some(refusal(&e, lang)),
             Err(e) => return Err(PageError::from(e).in_lang(lang)),
         }
     }
@@ -425,7 +436,7 @@ pub async fn person(
     })
     .await
     .map_err(|e| match e {
-        crate::api::error::ApiError::NotFound(_) => no_such(),
+        ApiError::NotFound(_) => no_such(),
         e => PageError::from(e).in_lang(lang),
     })?;
     let bad = error.is_some();
@@ -550,20 +561,18 @@ pub async fn ownership(
                     Ok(())
                 }
             },
-            _ => Err(crate::api::error::ApiError::BadRequest(
-                t.form_incomplete.into(),
-            )),
+            _ => Err(ApiError::BadRequest(t.form_incomplete.into())),
         };
         match result {
             Ok(()) if errors.is_empty() => return Ok(see_other(&here)),
             Ok(()) => {}
-            Err(crate::api::error::ApiError::Conflict(m)) => errors.add("owner_name", m),
+            Err(ApiError::Conflict(_)) => errors.add("owner_name", t.owner_exists),
             Err(
-                crate::api::error::ApiError::Forbidden(m)
-                | crate::api::error::ApiError::NotFound(m)
-                | crate::api::error::ApiError::BadRequest(m)
-                | crate::api::error::ApiError::Unprocessable(m),
-            ) => errors.add("measure", m),
+                e @ (ApiError::Forbidden(_)
+                | ApiError::NotFound(_)
+                | ApiError::BadRequest(_)
+                | ApiError::Unprocessable(_)),
+            ) => errors.add("measure", refusal(&e, lang)),
             Err(e) => return Err(PageError::from(e).in_lang(lang)),
         }
     }
@@ -731,10 +740,10 @@ pub async fn tokens(
                     (name, kind, owner) = Default::default();
                 }
                 Err(
-                    crate::api::error::ApiError::Forbidden(m)
-                    | crate::api::error::ApiError::BadRequest(m)
-                    | crate::api::error::ApiError::Unprocessable(m),
-                ) => errors.add("kind", m),
+                    e @ (ApiError::Forbidden(_)
+                    | ApiError::BadRequest(_)
+                    | ApiError::Unprocessable(_)),
+                ) => errors.add("kind", refusal(&e, lang)),
                 Err(e) => return Err(PageError::from(e).in_lang(lang)),
             }
         }
@@ -825,11 +834,11 @@ pub async fn revoke(
     })
     .await;
     match done {
-        Ok(_) | Err(crate::api::error::ApiError::Conflict(_)) => Ok(see_other(&Chrome::href_for(
+        Ok(_) | Err(ApiError::Conflict(_)) => Ok(see_other(&Chrome::href_for(
             lang,
             &format!("/admin/{slug}/tokens"),
         ))),
-        Err(crate::api::error::ApiError::NotFound(_)) => Err(no_such()),
+        Err(ApiError::NotFound(_)) => Err(no_such()),
         Err(e) => Err(PageError::from(e).in_lang(lang)),
     }
 }

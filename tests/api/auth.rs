@@ -627,3 +627,84 @@ async fn people_authorization_matrix(app: TestApp) {
     }
 }
 both!(people_authorization_matrix);
+
+/// With reads closed, a token or person reads the plans it has a role on, and no other.
+async fn closed_reads_are_scoped_to_the_plan(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let Some(app) = spawn_app_with(backend, |c| c.public_read = false).await else {
+        return;
+    };
+    app.second_plan("roskilde").await;
+    let ballerup_reader = app.token(TokenKind::Reader, "Revisionen", &[]).await;
+    let roskilde_admin = app
+        .token_on(TokenKind::Admin, "roskilde", "Roskildes klimateam", &[])
+        .await;
+    let operator = app.operator().await;
+    let (sg, _) = app.sub_goal_with("14.1", &operator).await;
+    let ind = {
+        let res = app
+            .client
+            .get(app.url("/api/v1/plans/ballerup/indicators"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()[0]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let paths = [
+        "/api/v1/plans/ballerup".to_string(),
+        "/api/v1/plans/ballerup/measures".into(),
+        "/api/v1/plans/ballerup/measures/14".into(),
+        "/api/v1/plans/ballerup/subgoals".into(),
+        format!("/api/v1/subgoals/{sg}"),
+        format!("/api/v1/subgoals/{sg}/progress"),
+        format!("/api/v1/indicators/{ind}"),
+        "/api/v1/plans/ballerup/export.csv".into(),
+    ];
+    for path in &paths {
+        for (who, token, want) in [
+            ("nobody", None, 401),
+            ("Ballerup's reader", Some(&ballerup_reader), 200),
+            ("Roskilde's admin", Some(&roskilde_admin), 403),
+            ("an operator", Some(&operator), 200),
+        ] {
+            let mut req = app.client.get(app.url(path));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let res = req.send().await.unwrap();
+            let got = res.status().as_u16();
+            if got >= 400 {
+                assert_problem(res, got).await;
+            }
+            assert_eq!(got, want, "GET {path} as {who}");
+        }
+    }
+    // The list of plans shows each caller its own.
+    let slugs = |token: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .get(app.url("/api/v1/plans"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            res.json::<Value>()
+                .await
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["slug"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(slugs(roskilde_admin.clone()).await, ["roskilde"]);
+    assert_eq!(slugs(operator.clone()).await.len(), 2);
+}
+both!(closed_reads_are_scoped_to_the_plan);

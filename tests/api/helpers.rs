@@ -205,14 +205,29 @@ impl TestApp {
 
     /// The id and ETag of sub-goal `key` (e.g. "12.1").
     pub async fn sub_goal(&self, key: &str) -> (i64, String) {
+        self.sub_goal_as(key, None).await
+    }
+
+    /// [`TestApp::sub_goal`], read with `token` (for servers whose reads are closed).
+    pub async fn sub_goal_with(&self, key: &str, token: &str) -> (i64, String) {
+        self.sub_goal_as(key, Some(token)).await
+    }
+
+    async fn sub_goal_as(&self, key: &str, token: Option<&str>) -> (i64, String) {
         let measure: i32 = key
             .split('.')
             .next()
             .and_then(|n| n.parse().ok())
             .expect("key");
-        let m = self
-            .get_json(&format!("/api/v1/plans/ballerup/measures/{measure}"))
-            .await;
+        let mut req = self
+            .client
+            .get(self.url(&format!("/api/v1/plans/ballerup/measures/{measure}")));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request");
+        assert_eq!(res.status(), 200, "the measure of {key}");
+        let m: Value = res.json().await.expect("json");
         let g = m["sub_goals"]
             .as_array()
             .expect("sub_goals")

@@ -355,3 +355,50 @@ pub fn get_progress(
             ))
         })
 }
+
+/// What a read asks for, to find the plan it belongs to (for the read rule when reads are not
+/// public).
+#[derive(Debug, Clone)]
+pub enum PlanOf {
+    Slug(String),
+    SubGoal(i32),
+    Indicator(i32),
+    Run(i32),
+}
+
+/// The id and slug of the plan `what` belongs to; 404 when there is no such thing.
+pub fn plan_of(conn: &mut DbConn, what: &PlanOf) -> StoreResult<(i32, String)> {
+    let found: Option<(i32, String)> = match what {
+        PlanOf::Slug(slug) => plans::table
+            .filter(plans::slug.eq(slug))
+            .select((plans::id, plans::slug))
+            .get_result(conn)
+            .optional()?,
+        PlanOf::SubGoal(id) => sub_goals::table
+            .inner_join(measures::table.inner_join(plans::table))
+            .filter(sub_goals::id.eq(id))
+            .select((plans::id, plans::slug))
+            .get_result(conn)
+            .optional()?,
+        PlanOf::Indicator(id) => indicators::table
+            .inner_join(plans::table)
+            .filter(indicators::id.eq(id))
+            .select((plans::id, plans::slug))
+            .get_result(conn)
+            .optional()?,
+        PlanOf::Run(id) => crate::db::schema::report_runs::table
+            .inner_join(plans::table)
+            .filter(crate::db::schema::report_runs::id.eq(id))
+            .select((plans::id, plans::slug))
+            .get_result(conn)
+            .optional()?,
+    };
+    found.ok_or_else(|| {
+        StoreError::NotFound(match what {
+            PlanOf::Slug(s) => format!("no plan with slug '{s}'"),
+            PlanOf::SubGoal(id) => format!("no sub-goal with id {id}"),
+            PlanOf::Indicator(id) => format!("no indicator with id {id}"),
+            PlanOf::Run(id) => format!("no report run with id {id}"),
+        })
+    })
+}
