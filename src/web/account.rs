@@ -73,7 +73,7 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 /// A personal page: never stored by a cache.
-fn private(mut res: HttpResponse) -> HttpResponse {
+pub(super) fn private(mut res: HttpResponse) -> HttpResponse {
     res.headers_mut().insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),

@@ -11,7 +11,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::account::{Signed, require_signed_in, role_label, see_other};
+use super::account::{Signed, private, require_signed_in, role_label, see_other};
 use super::form::{self, Errors, Form};
 use super::i18n::{Lang, fill};
 use super::page::{Chrome, PageError, page_response, render};
@@ -34,14 +34,6 @@ fn refusal(e: &ApiError, lang: Lang) -> String {
         _ => t.admin_change_invalid,
     }
     .into()
-}
-
-fn private(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    res
 }
 
 /// The person signed in, who administers `slug` (its id is returned); else a redirect to the
