@@ -18,7 +18,7 @@ import sys
 import time
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from common import browser, run_axe
@@ -50,10 +50,16 @@ def check(d, name, width):
 
 
 def submit(d, selector):
-    """Press a form's button and wait for the page it leads to."""
-    old = d.find_element(By.TAG_NAME, "html")
+    """Press a form's button and wait until the page it leads to has loaded.
+
+    A marker set on the old document disappears with it. While the documents swap, the driver
+    may answer any error (stale element, no such element, loading status unknown), so every
+    WebDriverException counts as "not yet" instead of only a stale element."""
+    d.execute_script("window.__klimasporOld = true")
     d.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(d, 10).until(staleness_of(old))
+    WebDriverWait(d, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return !window.__klimasporOld && document.readyState === 'complete'"))
 
 
 def newest_link(seen):
