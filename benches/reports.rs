@@ -66,6 +66,12 @@ fn history_for(doc: &PlanDoc) -> PlanHistory {
                 reporter: "Benchmark".into(),
                 token_id: None,
                 recorded_at: as_of.and_hms_opt(12, 0, 0).expect("time"),
+                // Every third update of an open sub-goal carries a forecast with its reason.
+                forecast_outlook: (n % 3 == 0 && !status.is_closed())
+                    .then_some(klimaspor::domain::forecast::Outlook::Uncertain),
+                forecast_year: (n % 3 == 0 && !status.is_closed()).then_some(2031),
+                forecast_reason: (n % 3 == 0 && !status.is_closed())
+                    .then(|| "Afhænger af en ekstern bevilling.".to_string()),
             });
         }
     }

@@ -113,6 +113,9 @@ pub fn fill(
                         reporter: "bench-data".into(),
                         token_id: None,
                         recorded_at: as_of.and_hms_opt(12, 0, 0).unwrap_or_default(),
+                        forecast_outlook: None,
+                        forecast_year: None,
+                        forecast_reason: None,
                     });
                 }
                 let last = batch.last().cloned();

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::db::models::*;
 use crate::db::store::{self, MeasureDetail, PlanData, StoreError, StoreResult};
+use crate::domain::forecast::{Forecast, Outlook, RawForecast};
 use crate::domain::plan_doc::{DeadlineDoc, MeasureRole, TargetDoc};
 use crate::domain::states::{ChangeKind, ValueSource};
 use crate::domain::subgoal::{SubGoal, SubGoalState};
@@ -117,6 +118,8 @@ pub struct SubGoalView {
     pub last_as_of: Option<NaiveDate>,
     pub latest_note: Option<String>,
     pub latest_kpi_value: Option<f64>,
+    /// The owner's forecast with the newest progress update.
+    pub forecast: Option<ForecastView>,
     /// Derived against `as_of` (default: today in Copenhagen).
     pub flags: Flags,
     /// Send this as `If-Match` when posting progress.
@@ -143,6 +146,9 @@ impl From<&SubGoalState> for SubGoalView {
             last_as_of: latest.and_then(|u| u.as_of),
             latest_note: latest.and_then(|u| u.note.clone()),
             latest_kpi_value: latest.and_then(|u| u.kpi_value),
+            forecast: latest
+                .and_then(|u| u.forecast.as_ref())
+                .map(ForecastView::from),
             flags: g.flags,
             etag: g.etag(),
         }
@@ -332,9 +338,31 @@ pub struct ProgressView {
     pub as_of: NaiveDate,
     pub achieved_on: Option<NaiveDate>,
     pub reason: Option<String>,
+    pub forecast: Option<ForecastView>,
     /// Name of the token holder who reported.
     pub reporter: String,
     pub recorded_at: DateTime<Utc>,
+}
+
+/// Will the sub-goal's target be reached by its deadline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForecastView {
+    pub outlook: Outlook,
+    /// Danish label (*Ja*, *Usikkert*, *Nej*), as the reports show it.
+    pub outlook_label: String,
+    pub expected_year: Option<i32>,
+    pub reason: Option<String>,
+}
+
+impl From<&Forecast> for ForecastView {
+    fn from(f: &Forecast) -> Self {
+        Self {
+            outlook: f.outlook,
+            outlook_label: f.outlook.label_da().into(),
+            expected_year: f.expected_year,
+            reason: f.reason.clone(),
+        }
+    }
 }
 
 impl From<&ProgressRow> for ProgressView {
@@ -349,6 +377,7 @@ impl From<&ProgressRow> for ProgressView {
             as_of: p.as_of,
             achieved_on: p.achieved_on,
             reason: p.reason.clone(),
+            forecast: p.forecast().as_ref().map(ForecastView::from),
             reporter: p.reporter.clone(),
             recorded_at: p.recorded_at.and_utc(),
         }
@@ -386,6 +415,30 @@ pub struct ProgressBody {
     pub achieved_on: Option<NaiveDate>,
     /// Required with `dropped`.
     pub reason: Option<String>,
+    /// Will the target be reached by the deadline. Not with `achieved` or `dropped`. Stands
+    /// until the next update (which repeats it, changes it, or leaves it out).
+    pub forecast: Option<ForecastBody>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastBody {
+    pub outlook: Outlook,
+    /// The year the target is expected to be reached (2000–2100). Required unless `yes`;
+    /// with a deadline in year D, `yes` expects D or earlier and `no` a later year.
+    pub expected_year: Option<i64>,
+    /// Why; required unless `yes`.
+    pub reason: Option<String>,
+}
+
+impl From<ForecastBody> for RawForecast {
+    fn from(b: ForecastBody) -> Self {
+        Self {
+            outlook: Some(b.outlook),
+            expected_year: b.expected_year,
+            reason: b.reason,
+        }
+    }
 }
 
 /// `Some(None)` for an explicit `null`, `None` when the field is absent.

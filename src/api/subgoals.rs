@@ -148,6 +148,7 @@ pub async fn post_progress(
             as_of: b.as_of,
             achieved_on: b.achieved_on,
             reason: b.reason,
+            forecast: b.forecast.map(Into::into),
         },
         today,
     )?;

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use crate::domain::forecast::{Forecast, Outlook};
 use crate::domain::plan_doc::{MeasureRole, TargetDoc};
 use crate::domain::states::{ChangeKind, ValueSource};
 use crate::domain::token::Role;
@@ -82,9 +83,35 @@ pub struct SubGoalRow {
     pub last_note: Option<String>,
     pub last_kpi_value: Option<f64>,
     pub version: i32,
+    pub last_forecast_outlook: Option<Outlook>,
+    pub last_forecast_year: Option<i32>,
+    pub last_forecast_reason: Option<String>,
+}
+
+/// A forecast from its three columns; none without an outlook (the other two are only ever
+/// written with one).
+pub fn forecast_of(
+    outlook: Option<Outlook>,
+    expected_year: Option<i32>,
+    reason: Option<&String>,
+) -> Option<Forecast> {
+    outlook.map(|outlook| Forecast {
+        outlook,
+        expected_year,
+        reason: reason.cloned(),
+    })
 }
 
 impl SubGoalRow {
+    /// The forecast of its newest progress update.
+    pub fn forecast(&self) -> Option<Forecast> {
+        forecast_of(
+            self.last_forecast_outlook,
+            self.last_forecast_year,
+            self.last_forecast_reason.as_ref(),
+        )
+    }
+
     /// The sub-goal's deadline. Both columns were checked on the way in; a pair that is not a
     /// deadline (written by hand, or by a newer version) is an error, never read as "none"
     /// (which would make an overdue sub-goal look on time).
@@ -116,6 +143,9 @@ impl NewProgress {
             reporter,
             token_id,
             recorded_at,
+            forecast_outlook,
+            forecast_year,
+            forecast_reason,
         } = self;
         ProgressRow {
             id,
@@ -130,6 +160,9 @@ impl NewProgress {
             reporter,
             token_id,
             recorded_at,
+            forecast_outlook,
+            forecast_year,
+            forecast_reason,
         }
     }
 }
@@ -148,6 +181,9 @@ pub struct SubGoalProgress {
     pub last_note: Option<String>,
     pub last_kpi_value: Option<f64>,
     pub version: i32,
+    pub last_forecast_outlook: Option<Outlook>,
+    pub last_forecast_year: Option<i32>,
+    pub last_forecast_reason: Option<String>,
 }
 
 impl SubGoalProgress {
@@ -164,6 +200,9 @@ impl SubGoalProgress {
             last_note,
             last_kpi_value,
             version,
+            last_forecast_outlook,
+            last_forecast_year,
+            last_forecast_reason,
         } = self;
         row.status = status;
         row.progress = progress;
@@ -174,6 +213,9 @@ impl SubGoalProgress {
         row.last_note = last_note;
         row.last_kpi_value = last_kpi_value;
         row.version = version;
+        row.last_forecast_outlook = last_forecast_outlook;
+        row.last_forecast_year = last_forecast_year;
+        row.last_forecast_reason = last_forecast_reason;
     }
 }
 
@@ -340,6 +382,19 @@ pub struct ProgressRow {
     pub reporter: String,
     pub token_id: Option<i32>,
     pub recorded_at: NaiveDateTime,
+    pub forecast_outlook: Option<Outlook>,
+    pub forecast_year: Option<i32>,
+    pub forecast_reason: Option<String>,
+}
+
+impl ProgressRow {
+    pub fn forecast(&self) -> Option<Forecast> {
+        forecast_of(
+            self.forecast_outlook,
+            self.forecast_year,
+            self.forecast_reason.as_ref(),
+        )
+    }
 }
 
 /// `None` is written as `NULL` (every optional column defaults to it anyway), so the statement
@@ -358,6 +413,9 @@ pub struct NewProgress {
     pub reporter: String,
     pub token_id: Option<i32>,
     pub recorded_at: NaiveDateTime,
+    pub forecast_outlook: Option<Outlook>,
+    pub forecast_year: Option<i32>,
+    pub forecast_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

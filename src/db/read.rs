@@ -54,6 +54,7 @@ pub fn sub_goal(
             as_of: row.last_as_of,
             note: row.last_note.clone(),
             kpi_value: row.last_kpi_value,
+            forecast: row.forecast(),
         }),
         owners,
         indicators,

@@ -89,6 +89,9 @@ diesel::table! {
         last_note -> Nullable<Text>,
         last_kpi_value -> Nullable<Double>,
         version -> Integer,
+        last_forecast_outlook -> Nullable<Text>,
+        last_forecast_year -> Nullable<Integer>,
+        last_forecast_reason -> Nullable<Text>,
     }
 }
 
@@ -152,6 +155,9 @@ diesel::table! {
         reporter -> Text,
         token_id -> Nullable<Integer>,
         recorded_at -> Timestamp,
+        forecast_outlook -> Nullable<Text>,
+        forecast_year -> Nullable<Integer>,
+        forecast_reason -> Nullable<Text>,
     }
 }
 

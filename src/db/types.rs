@@ -14,6 +14,7 @@ use diesel::sql_types::Text;
 use diesel::sqlite::Sqlite;
 
 use super::MultiBackend;
+use crate::domain::forecast::Outlook;
 use crate::domain::plan_doc::MeasureRole;
 use crate::domain::report_kind::ReportKind;
 use crate::domain::states::{ChangeKind, MailState, RunState, ValueSource};
@@ -107,6 +108,9 @@ stored_as_text!(MailState, "mail state", MailState::as_str, |s| {
 });
 stored_as_text!(ChangeKind, "revision kind", ChangeKind::as_str, |s| {
     ChangeKind::parse(s).ok()
+});
+stored_as_text!(Outlook, "forecast outlook", Outlook::as_str, |s| {
+    Outlook::parse(s).ok()
 });
 stored_as_text!(ValueSource, "value source", ValueSource::as_str, |s| {
     ValueSource::parse(s).ok()

@@ -40,6 +40,7 @@ macro_rules! named_enum {
 pub mod access;
 pub mod deadline;
 pub mod edits;
+pub mod forecast;
 pub mod format;
 pub mod kpi;
 pub mod period;
@@ -55,6 +56,7 @@ pub mod status;
 pub mod subgoal;
 pub mod text;
 pub mod token;
+pub mod worklist;
 
 pub use deadline::{Deadline, DeadlineKind};
 pub use period::Period;

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::forecast::{Forecast, RawForecast};
 use super::text::optional_text;
 use super::{DomainError, Status};
 
@@ -19,6 +20,7 @@ pub struct RawProgress {
     pub as_of: Option<NaiveDate>,
     pub achieved_on: Option<NaiveDate>,
     pub reason: Option<String>,
+    pub forecast: Option<RawForecast>,
 }
 
 /// A valid progress report.
@@ -34,6 +36,9 @@ pub struct ProgressReport {
     pub achieved_on: Option<NaiveDate>,
     /// Set when the status is `dropped` (required), optional otherwise.
     pub reason: Option<String>,
+    /// Only for a sub-goal still open (not `achieved`, not `dropped`). Check it against the
+    /// sub-goal's deadline with [`Forecast::check_against`] before storing.
+    pub forecast: Option<Forecast>,
 }
 
 impl ProgressReport {
@@ -69,6 +74,13 @@ impl ProgressReport {
             return Err(DomainError::new("kpi_value", "must be a finite number"));
         }
         let note = optional_text("note", raw.note, MAX_NOTE_CHARS)?;
+        let forecast = raw.forecast.map(Forecast::parse).transpose()?;
+        if forecast.is_some() && status.is_closed() {
+            return Err(DomainError::new(
+                "forecast",
+                "is only given for a sub-goal still open (not achieved or dropped)",
+            ));
+        }
         let reason = optional_text("reason", raw.reason, MAX_REASON_CHARS)?;
 
         let (progress, achieved_on) = match status {
@@ -117,6 +129,7 @@ impl ProgressReport {
             as_of,
             achieved_on,
             reason,
+            forecast,
         })
     }
 }
@@ -205,6 +218,36 @@ mod tests {
         );
         r.note = Some("x".repeat(MAX_NOTE_CHARS + 1));
         assert!(ProgressReport::parse(r, today()).is_err());
+    }
+
+    #[test]
+    fn a_forecast_comes_with_open_sub_goals_only() {
+        use crate::domain::forecast::Outlook;
+        let yes = || {
+            Some(RawForecast {
+                outlook: Some(Outlook::Yes),
+                ..Default::default()
+            })
+        };
+        let mut r = raw(Status::AtRisk, Some(30));
+        r.forecast = yes();
+        let f = ProgressReport::parse(r, today()).unwrap().forecast.unwrap();
+        assert_eq!(f.outlook, Outlook::Yes);
+        let mut a = raw(Status::Achieved, None);
+        a.forecast = yes();
+        assert_eq!(
+            ProgressReport::parse(a, today()).unwrap_err().field,
+            "forecast"
+        );
+        let mut bad = raw(Status::OnTrack, Some(30));
+        bad.forecast = Some(RawForecast {
+            outlook: Some(Outlook::No),
+            ..Default::default()
+        });
+        assert_eq!(
+            ProgressReport::parse(bad, today()).unwrap_err().field,
+            "forecast.expected_year"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::forecast::Forecast;
 use super::plan_doc::TargetDoc;
 use super::{Deadline, Flags, Period, Status};
 
@@ -39,6 +40,8 @@ pub struct LatestUpdate {
     pub as_of: Option<NaiveDate>,
     pub note: Option<String>,
     pub kpi_value: Option<f64>,
+    /// The owner's forecast given with it.
+    pub forecast: Option<Forecast>,
 }
 
 /// What is known of a sub-goal, independent of the date it is looked at.
@@ -169,6 +172,7 @@ mod tests {
                 as_of: Some(date),
                 note: None,
                 kpi_value: None,
+                forecast: None,
             }),
             owners: vec![
                 OwnerRef {

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::forecast::Forecast;
+
 use crate::db::models::{ProgressRow, RevisionRow};
 use crate::db::store::{PlanHistory, StoreError, StoreResult};
 use crate::domain::plan_doc::{MeasureRole, TargetDoc};
@@ -66,6 +68,10 @@ pub struct SnapSubGoal {
     pub latest_note: Option<String>,
     pub latest_kpi_value: Option<f64>,
     pub flags: Flags,
+    /// The owner's forecast with the newest update (absent in snapshots made before there
+    /// were forecasts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<Forecast>,
 }
 
 impl SnapSubGoal {
@@ -90,6 +96,7 @@ impl From<&SubGoalState> for SnapSubGoal {
             latest_note: latest.and_then(|u| u.note.clone()),
             latest_kpi_value: latest.and_then(|u| u.kpi_value),
             flags: g.flags,
+            forecast: latest.and_then(|u| u.forecast.clone()),
         }
     }
 }
@@ -256,6 +263,7 @@ impl Snapshot {
                         as_of: Some(u.as_of),
                         note: u.note.clone(),
                         kpi_value: u.kpi_value,
+                        forecast: u.forecast(),
                     }),
                 ),
                 None if dropped_in_plan => (Status::Dropped, 0, None, None),

@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::forecast::{Forecast, Outlook};
 use crate::domain::format;
 use crate::domain::{Deadline, Status};
 
@@ -93,6 +94,28 @@ impl Lang {
             Status::Achieved => t.status_achieved,
             Status::Dropped => t.status_dropped,
         }
+    }
+
+    pub fn outlook(self, o: Outlook) -> &'static str {
+        let t = self.t();
+        match o {
+            Outlook::Yes => t.outlook_yes,
+            Outlook::Uncertain => t.outlook_uncertain,
+            Outlook::No => t.outlook_no,
+        }
+    }
+
+    /// "Usikkert – forventet 2031" (the reason is shown on its own).
+    pub fn forecast(self, f: &Forecast) -> String {
+        let mut s = self.outlook(f.outlook).to_string();
+        if let Some(y) = f.expected_year {
+            s.push_str(" – ");
+            s.push_str(&fill(
+                self.t().forecast_expected,
+                &[("year", &y.to_string())],
+            ));
+        }
+        s
     }
 
     pub fn deadline(self, d: &Deadline) -> String {

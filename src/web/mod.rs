@@ -29,6 +29,7 @@ mod search;
 pub mod session;
 pub mod svg;
 mod view;
+mod workspace;
 
 use actix_web::http::Method;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
@@ -109,6 +110,11 @@ pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
         Route::SignOut => account::signout_form(state, req).await,
         Route::SignOutEverywhere => account::signout_submit(state, req, body, true).await,
         Route::MyPage => account::my_page(state, req).await,
+        Route::MySubGoals => {
+            let query = query(&req);
+            workspace::list(state, req, query).await
+        }
+        Route::MySubGoal { id } => workspace::report(state, req, id, post.then_some(body)).await,
         Route::Admin => admin::home(state, req).await,
         Route::AdminPeople { plan } => admin::people(state, req, plan, post.then_some(body)).await,
         Route::AdminPerson { plan, id } => {

@@ -42,6 +42,8 @@ pub enum Route {
     SignOut,
     MyPage,
     SignOutEverywhere,
+    MySubGoals,
+    MySubGoal { id: String },
     Admin,
     AdminPeople { plan: String },
     AdminPerson { plan: String, id: String },
@@ -91,6 +93,8 @@ impl Route {
             ["log-ud"] => Self::SignOut,
             ["min-side"] => Self::MyPage,
             ["min-side", "log-ud-alle"] => Self::SignOutEverywhere,
+            ["min-side", "delmaal"] => Self::MySubGoals,
+            ["min-side", "delmaal", id] => Self::MySubGoal { id: d(id)? },
             ["admin"] => Self::Admin,
             ["admin", plan, "personer"] => Self::AdminPeople { plan: d(plan)? },
             ["admin", plan, "personer", id] => Self::AdminPerson {
@@ -178,6 +182,8 @@ impl Route {
             Self::SignOut => "/log-ud",
             Self::MyPage => "/min-side",
             Self::SignOutEverywhere => "/min-side/log-ud-alle",
+            Self::MySubGoals => "/min-side/delmaal",
+            Self::MySubGoal { .. } => "/min-side/delmaal/{id}",
             Self::Admin => "/admin",
             Self::AdminPeople { .. } => "/admin/{plan}/personer",
             Self::AdminPerson { .. } => "/admin/{plan}/personer/{id}",
@@ -197,7 +203,8 @@ impl Route {
             | Self::AdminPeople { .. }
             | Self::AdminPerson { .. }
             | Self::AdminOwnership { .. }
-            | Self::AdminTokens { .. } => GET_POST,
+            | Self::AdminTokens { .. }
+            | Self::MySubGoal { .. } => GET_POST,
             Self::SignOutEverywhere | Self::AdminTokenRevoke { .. } => POST,
             _ => GET,
         }

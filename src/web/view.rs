@@ -210,6 +210,8 @@ impl PlanView {
             progress_text: format!("{} %", g.progress.clamp(0, 100)),
             last_update: g.last_update.map(|d| lang.date(d)),
             note: g.latest_note.clone(),
+            status_open: !g.status.is_closed(),
+            forecast: g.forecast.as_ref().map(|f| ForecastLine::of(f, lang)),
             owners: self
                 .owners_of(g.measure_number)
                 .into_iter()
@@ -443,7 +445,27 @@ pub struct GoalRow {
     pub progress_text: String,
     pub last_update: Option<String>,
     pub note: Option<String>,
+    /// Neither achieved nor dropped: a forecast is asked for.
+    pub status_open: bool,
+    pub forecast: Option<ForecastLine>,
     pub owners: Vec<Link>,
+}
+
+/// An owner's forecast as a page shows it: the outlook (also a CSS class), the line, the reason.
+pub struct ForecastLine {
+    pub outlook: &'static str,
+    pub text: String,
+    pub reason: Option<String>,
+}
+
+impl ForecastLine {
+    pub fn of(f: &crate::domain::forecast::Forecast, lang: Lang) -> Self {
+        Self {
+            outlook: f.outlook.as_str(),
+            text: lang.forecast(f),
+            reason: f.reason.clone(),
+        }
+    }
 }
 
 pub struct MeasureRow {

@@ -21,3 +21,4 @@ mod seed;
 mod signin;
 mod site;
 mod startup;
+mod workspace;

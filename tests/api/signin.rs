@@ -226,7 +226,7 @@ pub async fn use_link(b: &mut Browser, link: &str) -> Page {
         .await
 }
 
-async fn with_smtp(app: TestApp) -> Option<(TestApp, SmtpSink)> {
+pub async fn with_smtp(app: TestApp) -> Option<(TestApp, SmtpSink)> {
     let smtp = SmtpSink::start()?;
     let backend = app.backend;
     drop(app);

@@ -12,6 +12,7 @@ mod progress;
 mod search;
 mod site;
 mod token;
+mod workspace;
 
 pub use history::*;
 pub use indicator::*;
@@ -22,6 +23,7 @@ pub use progress::*;
 pub use search::*;
 pub use site::*;
 pub use token::*;
+pub use workspace::*;
 
 use diesel::prelude::*;
 

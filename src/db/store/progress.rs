@@ -102,6 +102,13 @@ pub fn append_progress(
                 current_etag: etag(current),
             });
         }
+        let forecast = report.forecast.as_ref();
+        if let Some(f) = forecast {
+            let deadline = current
+                .deadline()
+                .map_err(|e| StoreError::Corrupt(e.message))?;
+            f.check_against(&deadline)?;
+        }
         let progress = report.progress.map_or(current.progress, i32::from);
         let new = NewProgress {
             sub_goal_id: id,
@@ -115,6 +122,9 @@ pub fn append_progress(
             reporter: who.name.clone(),
             token_id: who.token_id,
             recorded_at: now,
+            forecast_outlook: forecast.map(|f| f.outlook),
+            forecast_year: forecast.and_then(|f| f.expected_year),
+            forecast_reason: forecast.and_then(|f| f.reason.clone()),
         };
         let update_id: i32 = on_backend!(conn, c => diesel::insert_into(progress_updates::table)
             .values(&new)
@@ -134,6 +144,9 @@ pub fn append_progress(
             last_note: report.note.clone(),
             last_kpi_value: report.kpi_value,
             version: expected_version + 1,
+            last_forecast_outlook: new.forecast_outlook,
+            last_forecast_year: new.forecast_year,
+            last_forecast_reason: new.forecast_reason.clone(),
         };
         let only_if_unchanged = sub_goals::id
             .eq(id)

@@ -91,7 +91,7 @@ pub(super) fn council_annual(
                                 Cell::new(deadline_label(&g.deadline)),
                                 status_cell(g),
                                 Cell::new(s.owners_of(g)),
-                                Cell::new(g.latest_note.clone().unwrap_or_default()),
+                                Cell::new(note_text(g)),
                             ])
                         })
                         .collect();

@@ -25,9 +25,37 @@ use crate::report::template::{Sections, Template, Vars, fill};
 
 pub(super) use crate::report::chart::Shown;
 
+/// The status, and under it the owner's forecast for a sub-goal still open
+/// ("Prognose: Nej, 2031"); its reason goes with the note ([`note_text`]).
 pub(super) fn status_cell(g: &SnapSubGoal) -> Cell {
     let s = Shown::of(g);
-    Cell::new(s.label()).marker(s.color())
+    let mut text = s.label().to_string();
+    if let Some(f) = g.forecast.as_ref().filter(|_| !g.status.is_closed()) {
+        text.push_str("\nPrognose: ");
+        text.push_str(f.outlook.label_da());
+        if let Some(y) = f.expected_year {
+            text.push_str(&format!(", {y}"));
+        }
+    }
+    Cell::new(text).marker(s.color())
+}
+
+/// The newest note, and the reason of the forecast when there is one.
+pub(super) fn note_text(g: &SnapSubGoal) -> String {
+    let mut text = g.latest_note.clone().unwrap_or_default();
+    if let Some(r) = g
+        .forecast
+        .as_ref()
+        .filter(|_| !g.status.is_closed())
+        .and_then(|f| f.reason.as_ref())
+    {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str("Prognose: ");
+        text.push_str(r);
+    }
+    text
 }
 
 pub(super) fn status_label(s: Status) -> &'static str {
@@ -133,7 +161,7 @@ pub(super) fn goal_list(
                 Cell::new(s.owners_of(g)),
             ];
             if with_note {
-                cells.push(Cell::new(g.latest_note.clone().unwrap_or_default()));
+                cells.push(Cell::new(note_text(g)));
             }
             Row::Cells(cells)
         })

@@ -227,7 +227,7 @@ pub(super) fn ugo_themes(l: &mut Layout, s: &Snapshot, t: &Template, heading: &s
                     status_cell(g),
                     Cell::new(percent(f64::from(g.progress))),
                     Cell::new(opt_date(g.last_update)),
-                    Cell::new(g.latest_note.clone().unwrap_or_default()),
+                    Cell::new(note_text(g)),
                 ]));
             }
         }

@@ -1,0 +1,93 @@
+//! What an owner's workspace reads: their sub-goals across plans, and one sub-goal with what its
+//! progress form needs. Writing progress is `append_progress`, as for the API.
+
+use diesel::prelude::*;
+
+use crate::db::models::*;
+use crate::db::schema::*;
+use crate::db::{DbConn, read_tx};
+use crate::domain::subgoal::SubGoal;
+
+use super::*;
+
+/// One of an owner's sub-goals, with the names the list shows.
+#[derive(Debug, Clone)]
+pub struct OwnedSubGoal {
+    pub plan_slug: String,
+    pub plan_title: String,
+    pub measure_title: String,
+    pub goal: SubGoal,
+}
+
+/// The sub-goals of every measure owned by one of `owner_ids`, in every plan, read plan by plan
+/// with the read model the rest of the site uses.
+pub fn owned_sub_goals(conn: &mut DbConn, owner_ids: &[i32]) -> StoreResult<Vec<OwnedSubGoal>> {
+    if owner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    read_tx(conn, |conn| {
+        let measure_ids: Vec<i32> = measure_owners::table
+            .filter(measure_owners::owner_id.eq_any(owner_ids))
+            .select(measure_owners::measure_id)
+            .distinct()
+            .load(conn)?;
+        let slugs: Vec<String> = measures::table
+            .inner_join(plans::table)
+            .filter(measures::id.eq_any(&measure_ids))
+            .select(plans::slug)
+            .distinct()
+            .order(plans::slug.asc())
+            .load(conn)?;
+        let mut out = Vec::new();
+        for slug in slugs {
+            let data = load_plan(conn, &slug)?;
+            let owned: Vec<&MeasureRow> = data
+                .measures
+                .iter()
+                .filter(|m| measure_ids.contains(&m.id))
+                .collect();
+            for goal in data.sub_goal_models()? {
+                let Some(m) = owned.iter().find(|m| m.number == goal.measure_number) else {
+                    continue;
+                };
+                out.push(OwnedSubGoal {
+                    plan_slug: data.plan.slug.clone(),
+                    plan_title: data.plan.title.clone(),
+                    measure_title: m.title.clone(),
+                    goal,
+                });
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// One sub-goal as its progress form shows it: the read model, where it belongs, and its newest
+/// progress update (what a colleague saved, when the form meets a conflict).
+#[derive(Debug, Clone)]
+pub struct ReportContext {
+    pub plan_id: i32,
+    pub plan_slug: String,
+    pub measure_title: String,
+    pub goal: SubGoal,
+    pub latest: Option<ProgressRow>,
+}
+
+pub fn report_context(conn: &mut DbConn, id: i32) -> StoreResult<ReportContext> {
+    read_tx(conn, |conn| {
+        let ctx = find_sub_goal(conn, id)?;
+        let latest = progress_updates::table
+            .filter(progress_updates::sub_goal_id.eq(id))
+            .order(progress_updates::id.desc())
+            .select(ProgressRow::as_select())
+            .first(conn)
+            .optional()?;
+        Ok(ReportContext {
+            plan_id: ctx.measure.plan_id,
+            plan_slug: ctx.plan_slug.clone(),
+            measure_title: ctx.measure.title.clone(),
+            goal: sub_goal_model(&ctx)?,
+            latest,
+        })
+    })
+}

@@ -1,0 +1,737 @@
+//! The owners' workspace: `/min-side/delmaal` (my sub-goals across my owners and plans, what
+//! needs me first) and `/min-side/delmaal/{id}` (the progress form of one sub-goal).
+//!
+//! What the form guarantees:
+//! - the rules are the API's: the form is read into the same `RawProgress`, parsed by
+//!   `ProgressReport::parse` and written by `store::append_progress`, which checks who may
+//!   report in its transaction;
+//! - every error is shown in Danish next to its field, and what the person typed is shown again;
+//! - the form carries the version of the sub-goal it was filled in on (the API's ETag). When a
+//!   colleague saved meanwhile, nothing is written: the page shows their update beside what this
+//!   person typed, and saving again (now on the colleague's version) puts this update on top.
+//!   Nothing is lost silently.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::account::{Signed, private, require_signed_in, see_other};
+use super::form::{self, Errors, Form};
+use super::i18n::{Lang, fill};
+use super::page::{Chrome, PageError, page_response, render};
+use super::view::ForecastLine;
+use crate::api::error::ApiError;
+use crate::api::{AppState, run_db, run_write, today};
+use crate::db::models::ProgressRow;
+use crate::db::store::{self, ReportContext, StoreError};
+use crate::domain::forecast::{self, Outlook, RawForecast};
+use crate::domain::progress::{self, ProgressReport, RawProgress};
+use crate::domain::subgoal::{SubGoal, SubGoalState};
+use crate::domain::worklist::{self, Need};
+use crate::domain::{DomainError, Status};
+use crate::report::chart::Shown;
+
+fn chrome(state: &AppState, req: &HttpRequest, lang: Lang, title: String) -> Chrome {
+    let t = lang.t();
+    Chrome::new(&state.site, req, lang, title)
+        .section("min-side")
+        .crumb(t.my_page_title, Some(Chrome::href_for(lang, "/min-side")))
+}
+
+struct GoalLine {
+    key: String,
+    text: String,
+    plan: String,
+    measure: String,
+    href: String,
+    public_href: String,
+    deadline: String,
+    status: String,
+    shown: &'static str,
+    progress: String,
+    note: Option<String>,
+    kpi: Option<String>,
+    forecast: Option<ForecastLine>,
+    last_update: String,
+    needs: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "workspace/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    goals: Vec<GoalLine>,
+    saved: Option<String>,
+    has_owners: bool,
+}
+
+fn need_label(n: Need, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Da => n.label_da(),
+        Lang::En => n.label_en(),
+    }
+}
+
+fn kpi_text(g: &SubGoal, lang: Lang) -> Option<String> {
+    let v = g.latest.as_ref()?.kpi_value?;
+    Some(lang.with_unit(v, &kpi_unit(g)))
+}
+
+/// The unit a KPI value of `g` is in: its indicator's, else its target's.
+fn kpi_unit(g: &SubGoal) -> String {
+    g.indicators
+        .first()
+        .map(|i| i.unit.clone())
+        .or_else(|| g.target.as_ref().map(|t| t.unit.clone()))
+        .unwrap_or_default()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ListQuery {
+    gemt: Option<i32>,
+}
+
+/// `GET /min-side/delmaal`
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: Result<web::Query<ListQuery>, actix_web::Error>,
+) -> Result<HttpResponse, PageError> {
+    let lang = Lang::from_query(req.query_string());
+    let t = lang.t();
+    let signed = match require_signed_in(&req, &state).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let owners: Vec<i32> = signed.principal.grants.owners.to_vec();
+    let has_owners = !owners.is_empty();
+    let rows = run_db(&state, move |c| store::owned_sub_goals(c, &owners))
+        .await
+        .map_err(|e| PageError::from(e).in_lang(lang))?;
+    let today = today();
+    let mut states: Vec<(SubGoalState, String, String, String)> = rows
+        .into_iter()
+        .map(|r| {
+            (
+                SubGoalState::at(r.goal, today),
+                r.plan_slug,
+                r.plan_title,
+                r.measure_title,
+            )
+        })
+        .collect();
+    states.sort_by(|a, b| worklist::compare(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    let saved = query
+        .ok()
+        .and_then(|q| q.gemt)
+        .and_then(|id| states.iter().find(|(g, ..)| g.id == id))
+        .map(|(g, ..)| fill(t.workspace_saved, &[("key", &g.key)]));
+    let goals = states
+        .iter()
+        .map(|(g, slug, plan_title, measure)| {
+            let shown = Shown::of_status(g.status, g.flags.not_reported);
+            GoalLine {
+                key: g.key.clone(),
+                text: g.text.clone(),
+                plan: plan_title.clone(),
+                measure: format!("{}. {measure}", g.measure_number),
+                href: Chrome::href_for(lang, &format!("/min-side/delmaal/{}", g.id)),
+                public_href: Chrome::href_for(
+                    lang,
+                    &format!(
+                        "/{slug}/tiltag/{}#delmaal-{}",
+                        g.measure_number,
+                        g.key.replace('.', "-")
+                    ),
+                ),
+                deadline: lang.deadline(&g.deadline),
+                status: super::svg::shown_label(shown, lang).to_string(),
+                shown: shown.key(),
+                progress: format!("{} %", g.progress.clamp(0, 100)),
+                note: g.latest.as_ref().and_then(|u| u.note.clone()),
+                kpi: kpi_text(g, lang),
+                forecast: g
+                    .latest
+                    .as_ref()
+                    .and_then(|u| u.forecast.as_ref())
+                    .filter(|_| !g.status.is_closed())
+                    .map(|f| ForecastLine::of(f, lang)),
+                last_update: g
+                    .latest
+                    .as_ref()
+                    .map_or_else(|| t.never_reported.to_string(), |u| lang.date(u.date)),
+                needs: worklist::needs(g)
+                    .into_iter()
+                    .filter(|n| *n != Need::Closed)
+                    .map(|n| (n.key(), need_label(n, lang)))
+                    .collect(),
+            }
+        })
+        .collect();
+    let page = ListPage {
+        chrome: chrome(&state, &req, lang, t.workspace_title.into()),
+        goals,
+        saved,
+        has_owners,
+    };
+    Ok(private(page_response(render(&page, lang)?, None)))
+}
+
+/// What the form holds: as typed (so it can be shown again), every field text.
+#[derive(Debug, Clone, Default)]
+struct Fields {
+    status: String,
+    progress: String,
+    note: String,
+    kpi_value: String,
+    as_of: String,
+    achieved_on: String,
+    reason: String,
+    forecast_outlook: String,
+    forecast_year: String,
+    forecast_reason: String,
+}
+
+impl Fields {
+    fn read(form: &Form, admin: bool) -> Self {
+        Self {
+            status: form.text("status"),
+            progress: form.text("progress"),
+            // Free text keeps its inner line breaks; only the ends are trimmed (by the rule).
+            note: form.get("note").unwrap_or("").to_string(),
+            kpi_value: form.text("kpi_value"),
+            as_of: form.text("as_of"),
+            achieved_on: form.text("achieved_on"),
+            reason: if admin {
+                form.get("reason").unwrap_or("").to_string()
+            } else {
+                String::new()
+            },
+            forecast_outlook: form.text("forecast_outlook"),
+            forecast_year: form.text("forecast_year"),
+            forecast_reason: form.get("forecast_reason").unwrap_or("").to_string(),
+        }
+    }
+
+    /// The form as it opens: the sub-goal's current state, the date the report speaks for
+    /// today, and the forecast it has (so keeping it costs nothing).
+    fn current(g: &SubGoal, today: NaiveDate) -> Self {
+        let latest = g.latest.as_ref();
+        let forecast = latest.and_then(|u| u.forecast.as_ref());
+        Self {
+            status: g.status.as_str().into(),
+            progress: g.progress.to_string(),
+            note: String::new(),
+            kpi_value: String::new(),
+            as_of: today.format("%Y-%m-%d").to_string(),
+            achieved_on: String::new(),
+            reason: String::new(),
+            forecast_outlook: forecast.map_or("", |f| f.outlook.as_str()).into(),
+            forecast_year: forecast
+                .and_then(|f| f.expected_year)
+                .map(|y| y.to_string())
+                .unwrap_or_default(),
+            forecast_reason: forecast.and_then(|f| f.reason.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// A decimal number as people type it: "12,5", "1.234,5", "12.5", "-3".
+pub fn parse_number(s: &str) -> Option<f64> {
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
+    let s = if s.contains(',') {
+        s.replace('.', "").replace(',', ".")
+    } else {
+        s
+    };
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// A date from a date field (`2026-12-02`) or as typed in Danish (`2.12.2026`).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .ok()
+}
+
+/// The form's fields read into the API's raw progress, or the fields that are not even numbers
+/// or dates (in Danish). Every field is checked, so all such errors show at once.
+fn raw_progress(f: &Fields, t: &super::i18n::Catalogue) -> Result<RawProgress, Errors> {
+    let mut errors = Errors::default();
+    let status = match Status::parse(&f.status) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            errors.add("status", t.progress_status_missing);
+            None
+        }
+    };
+    let progress = match f.progress.as_str() {
+        "" => None,
+        p => match p.trim_end_matches('%').trim().parse::<i64>() {
+            Ok(v) if (0..=100).contains(&v) => Some(v),
+            Ok(_) => {
+                errors.add("progress", t.progress_range);
+                None
+            }
+            Err(_) => {
+                errors.add("progress", t.progress_not_whole);
+                None
+            }
+        },
+    };
+    let kpi_value = match f.kpi_value.as_str() {
+        "" => None,
+        v => match parse_number(v) {
+            Some(v) => Some(v),
+            None => {
+                errors.add("kpi_value", t.progress_kpi_not_number);
+                None
+            }
+        },
+    };
+    let mut date = |field: &'static str, v: &str| match v {
+        "" => None,
+        v => match parse_date(v) {
+            Some(d) => Some(d),
+            None => {
+                errors.add(field, t.progress_date_unreadable);
+                None
+            }
+        },
+    };
+    let as_of = date("as_of", &f.as_of);
+    let achieved_on = date("achieved_on", &f.achieved_on);
+    let outlook = match f.forecast_outlook.as_str() {
+        "" => None,
+        o => match Outlook::parse(o) {
+            Ok(o) => Some(o),
+            Err(_) => {
+                errors.add("forecast_outlook", t.forecast_outlook_missing);
+                None
+            }
+        },
+    };
+    let expected_year = match f.forecast_year.as_str() {
+        "" => None,
+        y => match y.parse::<i64>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                errors.add("forecast_year", t.forecast_year_range);
+                None
+            }
+        },
+    };
+    let reason_given = !f.forecast_reason.trim().is_empty();
+    if outlook.is_none()
+        && f.forecast_outlook.is_empty()
+        && (expected_year.is_some() || reason_given)
+    {
+        // A year or a reason without an outlook would be dropped: say so instead.
+        errors.add("forecast_outlook", t.forecast_outlook_missing);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(RawProgress {
+        status,
+        progress,
+        note: Some(f.note.clone()),
+        kpi_value,
+        as_of,
+        achieved_on,
+        reason: Some(f.reason.clone()),
+        forecast: outlook.map(|o| RawForecast {
+            outlook: Some(o),
+            expected_year,
+            reason: Some(f.forecast_reason.clone()),
+        }),
+    })
+}
+
+/// A rule the report broke, said in Danish next to its field. The domain's field names are the
+/// API's; the form's fields are named alike (`forecast.outlook` is `forecast_outlook`).
+fn field_error(e: &DomainError, f: &Fields, g: &SubGoal, errors: &mut Errors, lang: Lang) {
+    let t = lang.t();
+    let status = Status::parse(&f.status).ok();
+    let long = |s: &str, max: usize| s.trim().chars().count() > max;
+    let (field, message): (&'static str, String) = match e.field.as_str() {
+        "status" => ("status", t.progress_status_missing.into()),
+        "progress" if status == Some(Status::Achieved) => {
+            ("progress", t.progress_achieved_100.into())
+        }
+        "progress" if f.progress.is_empty() => ("progress", t.progress_missing.into()),
+        "progress" => ("progress", t.progress_range.into()),
+        "as_of" => ("as_of", t.progress_as_of_range.into()),
+        "achieved_on" if status != Some(Status::Achieved) => {
+            ("achieved_on", t.progress_achieved_on_only.into())
+        }
+        "achieved_on" => ("achieved_on", t.progress_achieved_on_future.into()),
+        "reason" if !long(&f.reason, progress::MAX_REASON_CHARS) && f.reason.trim().is_empty() => {
+            ("reason", t.progress_reason_missing.into())
+        }
+        "reason" => (
+            "reason",
+            fill(
+                t.text_not_stored,
+                &[("max", &progress::MAX_REASON_CHARS.to_string())],
+            ),
+        ),
+        "note" => (
+            "note",
+            fill(
+                t.text_not_stored,
+                &[("max", &progress::MAX_NOTE_CHARS.to_string())],
+            ),
+        ),
+        "kpi_value" => ("kpi_value", t.progress_kpi_not_number.into()),
+        "forecast" => ("forecast_outlook", t.forecast_closed.into()),
+        "forecast.outlook" => ("forecast_outlook", t.forecast_outlook_missing.into()),
+        "forecast.expected_year" if f.forecast_year.is_empty() => {
+            ("forecast_year", t.forecast_year_missing.into())
+        }
+        "forecast.expected_year"
+            if f.forecast_year
+                .parse::<i32>()
+                .is_ok_and(|y| forecast::YEARS.contains(&y)) =>
+        {
+            let due = g
+                .deadline
+                .due_date()
+                .map(|d| chrono::Datelike::year(&d).to_string())
+                .unwrap_or_default();
+            (
+                "forecast_year",
+                fill(t.forecast_year_contradicts, &[("year", &due)]),
+            )
+        }
+        "forecast.expected_year" => ("forecast_year", t.forecast_year_range.into()),
+        "forecast.reason" if f.forecast_reason.trim().is_empty() => {
+            ("forecast_reason", t.forecast_reason_missing.into())
+        }
+        "forecast.reason" => (
+            "forecast_reason",
+            fill(
+                t.text_not_stored,
+                &[("max", &forecast::MAX_FORECAST_REASON_CHARS.to_string())],
+            ),
+        ),
+        other => {
+            tracing::warn!(field = other, "a progress rule without a Danish message");
+            ("status", e.message.clone())
+        }
+    };
+    errors.add(field, message);
+}
+
+struct Choice {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+/// A colleague's update, shown when it was saved while this form was being filled in.
+struct TheirUpdate {
+    who: String,
+    when: String,
+    status: String,
+    progress: String,
+    note: Option<String>,
+    kpi: Option<String>,
+    forecast: Option<ForecastLine>,
+}
+
+#[derive(Template)]
+#[template(path = "workspace/report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    csrf: String,
+    text: String,
+    plan: String,
+    measure: String,
+    deadline: String,
+    current_status: String,
+    current_progress: String,
+    public_href: String,
+    version: i32,
+    fields: Fields,
+    statuses: Vec<Choice>,
+    outlooks: Vec<Choice>,
+    unit: String,
+    admin: bool,
+    errors: Errors,
+    conflict: Option<TheirUpdate>,
+}
+
+fn their_update(p: &ProgressRow, g: &SubGoal, lang: Lang) -> TheirUpdate {
+    TheirUpdate {
+        who: p.reporter.clone(),
+        when: crate::clock::to_local(p.recorded_at)
+            .format("%d.%m.%Y %H:%M")
+            .to_string(),
+        status: lang.status(p.status).into(),
+        progress: format!("{} %", p.progress),
+        note: p.note.clone(),
+        kpi: p.kpi_value.map(|v| lang.with_unit(v, &kpi_unit(g))),
+        forecast: p.forecast().as_ref().map(|f| ForecastLine::of(f, lang)),
+    }
+}
+
+/// The person may report on the sub-goal: they administer its plan or belong to an owner of
+/// its measure (the store checks again, and the status rules, when writing).
+fn may_open(signed: &Signed, ctx: &ReportContext) -> bool {
+    let g = &signed.principal.grants;
+    g.administers(ctx.plan_id) || g.owns_through(ctx.goal.owners.iter().map(|o| o.id))
+}
+
+/// What the form shows besides the sub-goal: the fields, their errors, a colleague's update.
+#[derive(Default)]
+struct Filled {
+    fields: Fields,
+    errors: Errors,
+    conflict: Option<TheirUpdate>,
+}
+
+impl Filled {
+    fn with_error(fields: Fields, e: &DomainError, g: &SubGoal, lang: Lang) -> Self {
+        let mut errors = Errors::default();
+        field_error(e, &fields, g, &mut errors, lang);
+        Self {
+            fields,
+            errors,
+            conflict: None,
+        }
+    }
+}
+
+fn form_page(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+    signed: &Signed,
+    ctx: &ReportContext,
+    filled: Filled,
+) -> Result<HttpResponse, PageError> {
+    let Filled {
+        fields,
+        errors,
+        conflict,
+    } = filled;
+    let t = lang.t();
+    let g = &ctx.goal;
+    let admin = signed.principal.grants.administers(ctx.plan_id);
+    let flags = SubGoalState::at(g.clone(), today()).flags;
+    let shown = Shown::of_status(g.status, flags.not_reported);
+    let statuses = Status::ALL
+        .iter()
+        .filter(|s| admin || **s != Status::Dropped || g.status == Status::Dropped)
+        .map(|s| Choice {
+            value: s.as_str(),
+            label: lang.status(*s),
+            selected: fields.status == s.as_str(),
+        })
+        .collect();
+    let mut outlooks = vec![Choice {
+        value: "",
+        label: t.forecast_none_choice,
+        selected: fields.forecast_outlook.is_empty(),
+    }];
+    outlooks.extend(Outlook::ALL.iter().map(|o| Choice {
+        value: o.as_str(),
+        label: lang.outlook(*o),
+        selected: fields.forecast_outlook == o.as_str(),
+    }));
+    let bad = !errors.is_empty() || conflict.is_some();
+    let page = ReportPage {
+        chrome: chrome(
+            state,
+            req,
+            lang,
+            fill(t.workspace_report_title, &[("key", &g.key)]),
+        )
+        .crumb(
+            t.workspace_title,
+            Some(Chrome::href_for(lang, "/min-side/delmaal")),
+        )
+        .crumb(format!("{} {}", t.sub_goal, g.key), None),
+        csrf: signed.csrf(),
+        text: g.text.clone(),
+        plan: ctx.plan_slug.clone(),
+        measure: format!("{}. {}", g.measure_number, ctx.measure_title),
+        deadline: lang.deadline(&g.deadline),
+        current_status: super::svg::shown_label(shown, lang).into(),
+        current_progress: format!("{} %", g.progress),
+        public_href: Chrome::href_for(
+            lang,
+            &format!(
+                "/{}/tiltag/{}#delmaal-{}",
+                ctx.plan_slug,
+                g.measure_number,
+                g.key.replace('.', "-")
+            ),
+        ),
+        version: g.version,
+        fields,
+        statuses,
+        outlooks,
+        unit: kpi_unit(g),
+        admin,
+        errors,
+        conflict,
+    };
+    let mut res = private(page_response(render(&page, lang)?, None));
+    if bad {
+        *res.status_mut() = if page.conflict.is_some() {
+            actix_web::http::StatusCode::CONFLICT
+        } else {
+            actix_web::http::StatusCode::BAD_REQUEST
+        };
+    }
+    Ok(res)
+}
+
+/// What saving came to, kept apart from the store's other errors so the form can answer each.
+enum Saved {
+    Done,
+    Conflict,
+    Invalid(DomainError),
+    Refused,
+}
+
+/// `GET|POST /min-side/delmaal/{id}`
+pub async fn report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: String,
+    body: Option<web::Bytes>,
+) -> Result<HttpResponse, PageError> {
+    let lang = Lang::from_query(req.query_string());
+    let t = lang.t();
+    let signed = match require_signed_in(&req, &state).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let no_such = || PageError::NotFound(lang, fill(t.no_such_sub_goal, &[("id", &id)]));
+    let sub_goal_id: i32 = id.parse().map_err(|_| no_such())?;
+    let load = |state: web::Data<AppState>| async move {
+        run_db(&state, move |c| store::report_context(c, sub_goal_id)).await
+    };
+    let ctx = match load(state.clone()).await {
+        Ok(c) => c,
+        Err(ApiError::NotFound(_)) => return Err(no_such()),
+        Err(e) => return Err(PageError::from(e).in_lang(lang)),
+    };
+    if !may_open(&signed, &ctx) {
+        return Err(PageError::Forbidden(lang, t.workspace_forbidden.into()));
+    }
+    let today = today();
+    let Some(body) = body else {
+        let filled = Filled {
+            fields: Fields::current(&ctx.goal, today),
+            ..Filled::default()
+        };
+        return form_page(&state, &req, lang, &signed, &ctx, filled);
+    };
+    let form = Form::parse(&req, &body, lang)?;
+    form::check_session_form(&req, &state.auth.cookies, signed.secret(), &form, lang)?;
+    let admin = signed.principal.grants.administers(ctx.plan_id);
+    let fields = Fields::read(&form, admin);
+    let Ok(version) = form.text("version").parse::<i32>() else {
+        return Err(PageError::BadRequest(lang, t.form_incomplete.into()));
+    };
+    if !admin && (fields.status == Status::Dropped.as_str() || ctx.goal.status == Status::Dropped) {
+        // The rule the store applies (`access::may_report`), said before the fields that only
+        // administrators see (the reason) could be asked for.
+        let mut errors = Errors::default();
+        errors.add("status", t.progress_status_refused);
+        let filled = Filled {
+            fields,
+            errors,
+            conflict: None,
+        };
+        return form_page(&state, &req, lang, &signed, &ctx, filled);
+    }
+    let report = match raw_progress(&fields, t) {
+        Err(errors) => {
+            let filled = Filled {
+                fields,
+                errors,
+                conflict: None,
+            };
+            return form_page(&state, &req, lang, &signed, &ctx, filled);
+        }
+        Ok(raw) => ProgressReport::parse(raw, today),
+    };
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            let filled = Filled::with_error(fields, &e, &ctx.goal, lang);
+            return form_page(&state, &req, lang, &signed, &ctx, filled);
+        }
+    };
+    let who = signed.principal.clone();
+    let now = crate::clock::now_utc();
+    let saved = run_write(&state, move |c| {
+        match store::append_progress(c, sub_goal_id, version, &who, &report, now) {
+            Ok(_) => Ok(Saved::Done),
+            Err(StoreError::PreconditionFailed { .. }) => Ok(Saved::Conflict),
+            Err(StoreError::Invalid(e)) => Ok(Saved::Invalid(e)),
+            Err(StoreError::Forbidden(why)) => {
+                tracing::info!(reason = %why, "a progress form was refused");
+                Ok(Saved::Refused)
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await
+    .map_err(|e| PageError::from(e).in_lang(lang))?;
+    match saved {
+        Saved::Done => Ok(see_other(&Chrome::href_for(
+            lang,
+            &format!("/min-side/delmaal?gemt={sub_goal_id}"),
+        ))),
+        Saved::Invalid(e) => {
+            let filled = Filled::with_error(fields, &e, &ctx.goal, lang);
+            form_page(&state, &req, lang, &signed, &ctx, filled)
+        }
+        Saved::Refused => {
+            let mut errors = Errors::default();
+            errors.add("status", t.progress_status_refused);
+            let filled = Filled {
+                fields,
+                errors,
+                conflict: None,
+            };
+            form_page(&state, &req, lang, &signed, &ctx, filled)
+        }
+        Saved::Conflict => {
+            // Someone saved after this form was opened: show theirs, keep ours, and let the
+            // next save go on top of theirs (the form now carries their version).
+            let ctx = load(state.clone())
+                .await
+                .map_err(|e| PageError::from(e).in_lang(lang))?;
+            let theirs = match ctx.latest.as_ref() {
+                Some(p) => their_update(p, &ctx.goal, lang),
+                // An administrator changed the sub-goal itself (its text or deadline).
+                None => TheirUpdate {
+                    who: String::new(),
+                    when: String::new(),
+                    status: lang.status(ctx.goal.status).into(),
+                    progress: format!("{} %", ctx.goal.progress),
+                    note: None,
+                    kpi: None,
+                    forecast: None,
+                },
+            };
+            let filled = Filled {
+                fields,
+                errors: Errors::default(),
+                conflict: Some(theirs),
+            };
+            form_page(&state, &req, lang, &signed, &ctx, filled)
+        }
+    }
+}
