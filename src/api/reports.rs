@@ -50,8 +50,11 @@ pub async fn preview(
         .map_err(|e: crate::domain::DomainError| ApiError::BadRequest(e.to_string()))?;
     kind.check_period(period)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let dates = kind.snapshot_dates(period);
-    let history = run_db(&state, move |c| store::load_history(c, &slug, &dates)).await?;
+    let cfg = state.scheduler.clone();
+    let history = run_db(&state, move |c| {
+        crate::scheduler::report_history(c, &cfg, &slug, kind, period)
+    })
+    .await?;
     let templates = state.templates.clone();
     let generated = crate::clock::now_utc().and_utc();
     let pdf = web::block(move || {

@@ -190,6 +190,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    confirmations (id) {
+        id -> Integer,
+        sub_goal_id -> Integer,
+        confirmed_by -> Text,
+        person_id -> Nullable<Integer>,
+        token_id -> Nullable<Integer>,
+        confirmed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    round_extensions (plan_id, period) {
+        plan_id -> Integer,
+        period -> Text,
+        closes_at -> Timestamp,
+        reason -> Nullable<Text>,
+        extended_by -> Text,
+        extended_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(themes -> plans (plan_id));
 diesel::joinable!(measures -> plans (plan_id));
 diesel::joinable!(measures -> themes (theme_id));
@@ -198,6 +220,8 @@ diesel::joinable!(measure_owners -> owners (owner_id));
 diesel::joinable!(sub_goals -> measures (measure_id));
 diesel::joinable!(sub_goal_revisions -> sub_goals (sub_goal_id));
 diesel::joinable!(progress_updates -> sub_goals (sub_goal_id));
+diesel::joinable!(confirmations -> sub_goals (sub_goal_id));
+diesel::joinable!(round_extensions -> plans (plan_id));
 diesel::joinable!(api_tokens -> owners (owner_id));
 diesel::joinable!(indicators -> plans (plan_id));
 diesel::joinable!(indicator_values -> indicators (indicator_id));
@@ -214,6 +238,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     api_tokens,
     progress_updates,
+    confirmations,
+    round_extensions,
     indicators,
     indicator_values,
     persons,

@@ -48,6 +48,7 @@ pub mod plan_doc;
 pub mod progress;
 pub mod report_kind;
 pub mod rollup;
+pub mod round;
 pub mod schedule;
 pub mod search;
 pub mod signin;

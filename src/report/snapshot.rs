@@ -8,6 +8,7 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::forecast::Forecast;
+use crate::domain::round::Mark;
 
 use crate::db::models::{ProgressRow, RevisionRow};
 use crate::db::store::{PlanHistory, StoreError, StoreResult};
@@ -28,6 +29,15 @@ pub struct Snapshot {
     pub indicators: Vec<SnapIndicator>,
     /// Revisions of sub-goals up to `as_of`, oldest first.
     pub revisions: Vec<SnapRevision>,
+    /// The UGO status's reporting round (absent in other reports and in older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<SnapRound>,
+}
+
+/// The round a UGO status closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapRound {
+    pub closes_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +82,9 @@ pub struct SnapSubGoal {
     /// were forecasts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast: Option<Forecast>,
+    /// Updated, confirmed or missing in the UGO status's round (open sub-goals only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<Mark>,
 }
 
 impl SnapSubGoal {
@@ -97,6 +110,7 @@ impl From<&SubGoalState> for SnapSubGoal {
             latest_kpi_value: latest.and_then(|u| u.kpi_value),
             flags: g.flags,
             forecast: latest.and_then(|u| u.forecast.clone()),
+            round: None,
         }
     }
 }
@@ -244,6 +258,8 @@ impl Snapshot {
                 *e = u;
             }
         }
+        // The round's marks belong to the period the status covers, not to the previous one.
+        let round = h.round.as_ref().filter(|r| r.period == period);
         let mut sub_goals = Vec::with_capacity(d.sub_goals.len());
         for g in d.sub_goal_models()? {
             let (text, deadline, target) = wording_at(&g, &h.revisions, as_of)?;
@@ -279,7 +295,11 @@ impl Snapshot {
                 latest,
                 ..g
             };
-            sub_goals.push(SnapSubGoal::from(&SubGoalState::at(then, as_of)));
+            let mut snap = SnapSubGoal::from(&SubGoalState::at(then, as_of));
+            if let Some(r) = round.filter(|_| !snap.status.is_closed()) {
+                snap.round = Some(crate::db::store::mark_of(&r.marks, &snap.key));
+            }
+            sub_goals.push(snap);
         }
         let indicators = h
             .indicators
@@ -354,6 +374,43 @@ impl Snapshot {
             sub_goals,
             indicators,
             revisions,
+            round: round.map(|r| SnapRound {
+                closes_at: r.closes_at,
+            }),
+        })
+    }
+
+    /// The owners with sub-goals missing in the round, each with how many, most first.
+    pub fn missing_by_owner(&self) -> Vec<(String, usize)> {
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for g in self
+            .sub_goals
+            .iter()
+            .filter(|g| g.round == Some(Mark::Missing))
+        {
+            let owners = self
+                .measure(g.measure_number)
+                .map(|m| m.owners.clone())
+                .unwrap_or_default();
+            if owners.is_empty() {
+                *counts.entry("Ingen ansvarlig angivet".into()).or_default() += 1;
+            }
+            for o in owners {
+                *counts.entry(o).or_default() += 1;
+            }
+        }
+        let mut out: Vec<(String, usize)> = counts.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// How many open sub-goals have each mark in the round.
+    pub fn round_counts(&self) -> [(Mark, usize); 3] {
+        Mark::ALL.map(|m| {
+            (
+                m,
+                self.sub_goals.iter().filter(|g| g.round == Some(m)).count(),
+            )
         })
     }
 

@@ -31,6 +31,7 @@ use crate::db::store::{self, StoreResult};
 use crate::db::{DbConn, Pool};
 use crate::domain::Period;
 use crate::domain::report_kind::ReportKind;
+use crate::domain::round::{self, Round};
 use crate::domain::schedule::{Schedule, period_covered};
 use crate::mail::{Mailer, OutgoingMail, SendError};
 use crate::report::{self, Snapshot, Templates, template::fill};
@@ -101,6 +102,46 @@ impl SchedulerConfig {
             .unwrap_or_else(|| "klimaspor.invalid".into())
     }
 
+    /// The UGO status's schedule, if it is scheduled.
+    pub fn ugo_schedule(&self) -> Option<&Schedule> {
+        self.schedules
+            .iter()
+            .find(|(k, _)| *k == ReportKind::UgoStatus)
+            .map(|(_, s)| s)
+    }
+
+    /// The reporting round of the UGO status for `period`, given a plan's extended closes.
+    pub fn round(
+        &self,
+        period: Period,
+        extended: &HashMap<Period, DateTime<Utc>>,
+    ) -> Option<Round> {
+        let ext = |p: Period| extended.get(&p).copied();
+        round::round_for(
+            self.ugo_schedule()?,
+            TIME_ZONE,
+            period,
+            self.reminder_lead,
+            &ext,
+        )
+    }
+
+    /// The round open at `now`, or else the next to open.
+    pub fn current_round(
+        &self,
+        now: DateTime<Utc>,
+        extended: &HashMap<Period, DateTime<Utc>>,
+    ) -> Option<Round> {
+        let ext = |p: Period| extended.get(&p).copied();
+        round::current_round(
+            self.ugo_schedule()?,
+            TIME_ZONE,
+            now,
+            self.reminder_lead,
+            &ext,
+        )
+    }
+
     pub fn recipients_for(&self, kind: ReportKind) -> Vec<String> {
         self.recipients.get(&kind).cloned().unwrap_or_default()
     }
@@ -138,7 +179,8 @@ pub fn tick(
     let mut conn = pool.get()?;
     let mut sum = TickSummary {
         runs_created: enqueue_due(&mut conn, cfg, now)?,
-        reminders_queued: reminders::enqueue(&mut conn, cfg, now)?,
+        reminders_queued: reminders::enqueue(&mut conn, cfg, now)?
+            + reminders::enqueue_second(&mut conn, cfg, now)?,
         ..Default::default()
     };
     generate_due(&mut conn, cfg, now, &mut sum)?;
@@ -154,6 +196,13 @@ pub fn enqueue_due(
 ) -> StoreResult<usize> {
     let mut created = 0;
     let plans = store::list_plans(conn)?;
+    // The UGO statuses whose round an administrator extended: made at the new close instead.
+    let mut extended: HashMap<(i32, String), DateTime<Utc>> = HashMap::new();
+    for plan in &plans {
+        for (period, at) in store::round_extensions(conn, plan.id)? {
+            extended.insert((plan.id, period.to_string()), at);
+        }
+    }
     for (kind, schedule) in &cfg.schedules {
         let recipients = cfg.recipients_for(*kind).join(", ");
         let mut seen: HashSet<Period> = HashSet::new();
@@ -163,6 +212,13 @@ pub fn enqueue_due(
                 continue;
             }
             for plan in &plans {
+                let close = (*kind == ReportKind::UgoStatus)
+                    .then(|| extended.get(&(plan.id, period.to_string())).copied())
+                    .flatten();
+                if close.is_some_and(|c| c > now) {
+                    continue;
+                }
+                let firing = close.unwrap_or(firing);
                 let run = DueRun {
                     plan_id: plan.id,
                     kind: *kind,
@@ -175,6 +231,27 @@ pub fn enqueue_due(
                     created += 1;
                     tracing::info!(plan = %plan.slug, kind = kind.slug(), %period, catch_up = run.catch_up, "report run due");
                 }
+            }
+        }
+    }
+    // An extended close in the catch-up window whose firing lies before it (so the loop above
+    // may not have met it).
+    if cfg.ugo_schedule().is_some() {
+        let recipients = cfg.recipients_for(ReportKind::UgoStatus).join(", ");
+        for (plan_id, period, close) in
+            store::extended_closes_between(conn, now - cfg.catch_up, now)?
+        {
+            let run = DueRun {
+                plan_id,
+                kind: ReportKind::UgoStatus,
+                period: period.clone(),
+                due_at: close.naive_utc(),
+                catch_up: now - close > Duration::minutes(CATCH_UP_GRACE_MINUTES),
+                recipients: recipients.clone(),
+            };
+            if runs::insert_due_run(conn, &run, now.naive_utc())? {
+                created += 1;
+                tracing::info!(plan_id, kind = "ugo-status", %period, "report run due at the extended close");
             }
         }
     }
@@ -192,6 +269,30 @@ pub fn message_id(cfg: &SchedulerConfig, slug: &str, run: &RunRow) -> String {
     )
 }
 
+/// What a report of `kind` for `period` is made from: the plan's history and, for the UGO
+/// status, the marks of its round (updated, confirmed, missing).
+pub fn report_history(
+    conn: &mut DbConn,
+    cfg: &SchedulerConfig,
+    slug: &str,
+    kind: ReportKind,
+    period: Period,
+) -> StoreResult<store::PlanHistory> {
+    let mut h = store::load_history(conn, slug, &kind.snapshot_dates(period))?;
+    if kind == ReportKind::UgoStatus {
+        let plan_id = h.data.plan.id;
+        let extended = store::round_extensions(conn, plan_id)?;
+        if let Some(round) = cfg.round(period, &extended) {
+            h.round = Some(store::RoundMarks {
+                period,
+                closes_at: round.close(),
+                marks: store::round_marks(conn, plan_id, &round)?,
+            });
+        }
+    }
+    Ok(h)
+}
+
 /// Build the snapshot, PDF and mail of a claimed run.
 fn build(
     conn: &mut DbConn,
@@ -202,8 +303,7 @@ fn build(
 ) -> Result<Generated, String> {
     let kind = run.kind;
     let period: Period = run.period.parse().map_err(|e| format!("{e}"))?;
-    let history =
-        store::load_history(conn, slug, &kind.snapshot_dates(period)).map_err(|e| e.to_string())?;
+    let history = report_history(conn, cfg, slug, kind, period).map_err(|e| e.to_string())?;
     let archived = runs::archived_snapshot(
         conn,
         run.plan_id,

@@ -38,7 +38,7 @@ fn refusal(e: &ApiError, lang: Lang) -> String {
 
 /// The person signed in, who administers `slug` (its id is returned); else a redirect to the
 /// sign-in page or a 403 page.
-async fn admin_of(
+pub(super) async fn admin_of(
     state: &AppState,
     req: &HttpRequest,
     slug: &str,
@@ -58,7 +58,7 @@ async fn admin_of(
 }
 
 /// The frame of an admin page: breadcrumbs Administration › plan › page, and the tabs.
-fn admin_chrome(
+pub(super) fn admin_chrome(
     state: &AppState,
     req: &HttpRequest,
     lang: Lang,
@@ -72,17 +72,18 @@ fn admin_chrome(
         .crumb(slug.to_string(), None)
 }
 
-struct Tab {
-    label: &'static str,
-    href: String,
-    current: bool,
+pub(super) struct Tab {
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
 }
 
-fn tabs(lang: Lang, slug: &str, current: &str) -> Vec<Tab> {
+pub(super) fn tabs(lang: Lang, slug: &str, current: &str) -> Vec<Tab> {
     let t = lang.t();
     [
         ("personer", t.admin_people),
         ("ansvar", t.admin_ownership),
+        ("runde", t.admin_round),
         ("tokens", t.admin_tokens),
         ("log", t.admin_audit),
     ]
@@ -870,6 +871,7 @@ fn action_label(action: &str, lang: Lang) -> String {
         "person_enabled" => t.audit_person_enabled,
         "membership_added" => t.audit_membership_added,
         "membership_removed" => t.audit_membership_removed,
+        "round_extended" => t.audit_round_extended,
         other => other,
     }
     .to_string()

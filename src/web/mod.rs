@@ -24,6 +24,7 @@ pub mod oidc;
 pub mod page;
 mod plan;
 mod reports;
+mod round;
 pub mod route;
 mod search;
 pub mod session;
@@ -115,6 +116,7 @@ pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
             workspace::list(state, req, query).await
         }
         Route::MySubGoal { id } => workspace::report(state, req, id, post.then_some(body)).await,
+        Route::MySubGoalConfirm { id } => workspace::confirm(state, req, id, body).await,
         Route::Admin => admin::home(state, req).await,
         Route::AdminPeople { plan } => admin::people(state, req, plan, post.then_some(body)).await,
         Route::AdminPerson { plan, id } => {
@@ -126,6 +128,9 @@ pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
         Route::AdminTokens { plan } => admin::tokens(state, req, plan, post.then_some(body)).await,
         Route::AdminTokenRevoke { plan, id } => admin::revoke(state, req, (plan, id), body).await,
         Route::AdminAudit { plan } => admin::audit(state, req, plan).await,
+        Route::AdminRound { plan } => {
+            round::admin_round(state, req, plan, post.then_some(body)).await
+        }
     };
     page.unwrap_or_else(|e| e.error_response())
 }

@@ -275,6 +275,8 @@ pub enum PageError {
     SignIn(Lang),
     /// 403: a form from another site or without its token, or a page the person may not see.
     Forbidden(Lang, String),
+    /// 409: the change does not fit the state it meets (a round already closed, …).
+    Conflict(Lang, String),
     /// 500 / 503, logged; the page says only that something went wrong.
     Internal(Lang, String),
     Unavailable(Lang, String),
@@ -283,7 +285,10 @@ pub enum PageError {
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::NotFound(_, m) | Self::BadRequest(_, m) | Self::Forbidden(_, m) => f.write_str(m),
+            Self::NotFound(_, m)
+            | Self::BadRequest(_, m)
+            | Self::Forbidden(_, m)
+            | Self::Conflict(_, m) => f.write_str(m),
             Self::SignIn(_) => f.write_str("sign-in required"),
             Self::Internal(_, m) | Self::Unavailable(_, m) => f.write_str(m),
         }
@@ -312,6 +317,7 @@ impl PageError {
             Self::BadRequest(_, m) => Self::BadRequest(lang, m),
             Self::SignIn(_) => Self::SignIn(lang),
             Self::Forbidden(_, m) => Self::Forbidden(lang, m),
+            Self::Conflict(_, m) => Self::Conflict(lang, m),
             Self::Internal(_, m) => Self::Internal(lang, m),
             Self::Unavailable(_, m) => Self::Unavailable(lang, m),
         }
@@ -323,6 +329,7 @@ impl PageError {
             | Self::BadRequest(l, _)
             | Self::SignIn(l)
             | Self::Forbidden(l, _)
+            | Self::Conflict(l, _)
             | Self::Internal(l, _)
             | Self::Unavailable(l, _) => *l,
         }
@@ -376,6 +383,7 @@ impl ResponseError for PageError {
             Self::BadRequest(..) => StatusCode::BAD_REQUEST,
             Self::SignIn(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(..) => StatusCode::FORBIDDEN,
+            Self::Conflict(..) => StatusCode::CONFLICT,
             Self::Internal(..) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -389,6 +397,7 @@ impl ResponseError for PageError {
             Self::BadRequest(_, m) => (t.error_400_title, t.error_400_text, Some(m.clone())),
             Self::SignIn(_) => (t.signin_title, t.signin_text, None),
             Self::Forbidden(_, m) => (t.error_403_title, t.error_403_text, Some(m.clone())),
+            Self::Conflict(_, m) => (t.error_409_title, t.error_409_text, Some(m.clone())),
             Self::Internal(_, m) => {
                 tracing::error!(error = %m, "page failed");
                 (t.error_500_title, t.error_500_text, None)

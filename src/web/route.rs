@@ -44,6 +44,7 @@ pub enum Route {
     SignOutEverywhere,
     MySubGoals,
     MySubGoal { id: String },
+    MySubGoalConfirm { id: String },
     Admin,
     AdminPeople { plan: String },
     AdminPerson { plan: String, id: String },
@@ -51,6 +52,7 @@ pub enum Route {
     AdminTokens { plan: String },
     AdminTokenRevoke { plan: String, id: String },
     AdminAudit { plan: String },
+    AdminRound { plan: String },
 }
 
 /// The methods a page answers.
@@ -95,6 +97,7 @@ impl Route {
             ["min-side", "log-ud-alle"] => Self::SignOutEverywhere,
             ["min-side", "delmaal"] => Self::MySubGoals,
             ["min-side", "delmaal", id] => Self::MySubGoal { id: d(id)? },
+            ["min-side", "delmaal", id, "bekraeft"] => Self::MySubGoalConfirm { id: d(id)? },
             ["admin"] => Self::Admin,
             ["admin", plan, "personer"] => Self::AdminPeople { plan: d(plan)? },
             ["admin", plan, "personer", id] => Self::AdminPerson {
@@ -108,6 +111,7 @@ impl Route {
                 id: d(id)?,
             },
             ["admin", plan, "log"] => Self::AdminAudit { plan: d(plan)? },
+            ["admin", plan, "runde"] => Self::AdminRound { plan: d(plan)? },
             ["log-ind" | "log-ud" | "min-side" | "admin", ..] => return None,
             [plan] => Self::Dashboard { plan: d(plan)? },
             [plan, "tema", code] => Self::Theme {
@@ -184,6 +188,7 @@ impl Route {
             Self::SignOutEverywhere => "/min-side/log-ud-alle",
             Self::MySubGoals => "/min-side/delmaal",
             Self::MySubGoal { .. } => "/min-side/delmaal/{id}",
+            Self::MySubGoalConfirm { .. } => "/min-side/delmaal/{id}/bekraeft",
             Self::Admin => "/admin",
             Self::AdminPeople { .. } => "/admin/{plan}/personer",
             Self::AdminPerson { .. } => "/admin/{plan}/personer/{id}",
@@ -191,6 +196,7 @@ impl Route {
             Self::AdminTokens { .. } => "/admin/{plan}/tokens",
             Self::AdminTokenRevoke { .. } => "/admin/{plan}/tokens/{id}/tilbagekald",
             Self::AdminAudit { .. } => "/admin/{plan}/log",
+            Self::AdminRound { .. } => "/admin/{plan}/runde",
         }
     }
 
@@ -204,8 +210,11 @@ impl Route {
             | Self::AdminPerson { .. }
             | Self::AdminOwnership { .. }
             | Self::AdminTokens { .. }
-            | Self::MySubGoal { .. } => GET_POST,
-            Self::SignOutEverywhere | Self::AdminTokenRevoke { .. } => POST,
+            | Self::MySubGoal { .. }
+            | Self::AdminRound { .. } => GET_POST,
+            Self::SignOutEverywhere
+            | Self::AdminTokenRevoke { .. }
+            | Self::MySubGoalConfirm { .. } => POST,
             _ => GET,
         }
     }

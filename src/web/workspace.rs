@@ -11,6 +11,8 @@
 //!   person typed, and saving again (now on the colleague's version) puts this update on top.
 //!   Nothing is lost silently.
 
+use std::collections::{BTreeSet, HashMap};
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
@@ -23,9 +25,10 @@ use super::view::ForecastLine;
 use crate::api::error::ApiError;
 use crate::api::{AppState, run_db, run_write, today};
 use crate::db::models::ProgressRow;
-use crate::db::store::{self, ReportContext, StoreError};
+use crate::db::store::{self, OwnedSubGoal, ReportContext, StoreError};
 use crate::domain::forecast::{self, Outlook, RawForecast};
 use crate::domain::progress::{self, ProgressReport, RawProgress};
+use crate::domain::round::{Mark, Round};
 use crate::domain::subgoal::{SubGoal, SubGoalState};
 use crate::domain::worklist::{self, Need};
 use crate::domain::{DomainError, Status};
@@ -54,12 +57,54 @@ struct GoalLine {
     forecast: Option<ForecastLine>,
     last_update: String,
     needs: Vec<(&'static str, &'static str)>,
+    /// Its mark in the round open now.
+    mark: Option<(&'static str, &'static str)>,
+    /// Where "confirm unchanged" posts, when the sub-goal can be confirmed.
+    confirm_href: Option<String>,
+}
+
+fn mark_label(m: Mark, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Da => m.label_da(),
+        Lang::En => m.label_en(),
+    }
+}
+
+/// "Runden til UGO-status for 2. halvår 2026 er åben til 15. januar 2027 kl. 07.00." or when
+/// the next opens.
+fn round_note(r: &Round, now: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    let t = lang.t();
+    let at = |d: chrono::DateTime<chrono::Utc>| {
+        let local = d.with_timezone(&crate::clock::TIME_ZONE);
+        format!(
+            "{} {}",
+            lang.date(local.date_naive()),
+            local.format("%H:%M")
+        )
+    };
+    let period = match lang {
+        Lang::Da => r.period.label_da(),
+        Lang::En => r.period.to_string(),
+    };
+    if r.is_open(now) {
+        fill(
+            t.round_open_until,
+            &[("period", &period), ("close", &at(r.close()))],
+        )
+    } else {
+        fill(
+            t.round_opens_at,
+            &[("period", &period), ("open", &at(r.opens_at))],
+        )
+    }
 }
 
 #[derive(Template)]
 #[template(path = "workspace/list.html")]
 struct ListPage {
     chrome: Chrome,
+    csrf: String,
+    round_notes: Vec<String>,
     goals: Vec<GoalLine>,
     saved: Option<String>,
     has_owners: bool,
@@ -89,6 +134,7 @@ fn kpi_unit(g: &SubGoal) -> String {
 #[derive(Debug, serde::Deserialize)]
 pub struct ListQuery {
     gemt: Option<i32>,
+    bekraeftet: Option<i32>,
 }
 
 /// `GET /min-side/delmaal`
@@ -105,32 +151,65 @@ pub async fn list(
     };
     let owners: Vec<i32> = signed.principal.grants.owners.to_vec();
     let has_owners = !owners.is_empty();
-    let rows = run_db(&state, move |c| store::owned_sub_goals(c, &owners))
-        .await
-        .map_err(|e| PageError::from(e).in_lang(lang))?;
+    let cfg = state.scheduler.clone();
+    let now = crate::clock::now_utc().and_utc();
+    let (rows, rounds) = run_db(&state, move |c| {
+        let rows = store::owned_sub_goals(c, &owners)?;
+        let plans: BTreeSet<i32> = rows.iter().map(|r| r.plan_id).collect();
+        let mut rounds = HashMap::new();
+        for plan_id in plans {
+            let extended = store::round_extensions(c, plan_id)?;
+            if let Some(round) = cfg.current_round(now, &extended) {
+                let marks = if round.is_open(now) {
+                    Some(store::round_marks(c, plan_id, &round)?)
+                } else {
+                    None
+                };
+                rounds.insert(plan_id, (round, marks));
+            }
+        }
+        Ok((rows, rounds))
+    })
+    .await
+    .map_err(|e| PageError::from(e).in_lang(lang))?;
     let today = today();
-    let mut states: Vec<(SubGoalState, String, String, String)> = rows
+    let mut states: Vec<(SubGoalState, Option<Mark>, OwnedSubGoal)> = rows
         .into_iter()
         .map(|r| {
-            (
-                SubGoalState::at(r.goal, today),
-                r.plan_slug,
-                r.plan_title,
-                r.measure_title,
-            )
+            let mark = rounds
+                .get(&r.plan_id)
+                .and_then(|(_, marks)| marks.as_ref())
+                .filter(|_| !r.goal.status.is_closed())
+                .map(|m| store::mark_of(m, &r.goal.key));
+            (SubGoalState::at(r.goal.clone(), today), mark, r)
         })
         .collect();
-    states.sort_by(|a, b| worklist::compare(&a.0, &b.0).then(a.1.cmp(&b.1)));
-    let saved = query
-        .ok()
-        .and_then(|q| q.gemt)
-        .and_then(|id| states.iter().find(|(g, ..)| g.id == id))
-        .map(|(g, ..)| fill(t.workspace_saved, &[("key", &g.key)]));
+    states.sort_by(|a, b| {
+        worklist::compare((&a.0, a.1), (&b.0, b.1)).then(a.2.plan_slug.cmp(&b.2.plan_slug))
+    });
+    let q = query.ok();
+    let notice = |id: Option<i32>, text: &str| {
+        id.and_then(|id| states.iter().find(|(g, ..)| g.id == id))
+            .map(|(g, ..)| fill(text, &[("key", &g.key)]))
+    };
+    let saved = notice(q.as_ref().and_then(|q| q.gemt), t.workspace_saved)
+        .or_else(|| notice(q.as_ref().and_then(|q| q.bekraeftet), t.workspace_confirmed));
+    let mut round_notes: Vec<String> = rounds
+        .values()
+        .map(|(r, _)| round_note(r, now, lang))
+        .collect();
+    round_notes.sort();
+    round_notes.dedup();
     let goals = states
         .iter()
-        .map(|(g, slug, plan_title, measure)| {
+        .map(|(g, mark, row)| {
+            let (slug, plan_title, measure) = (&row.plan_slug, &row.plan_title, &row.measure_title);
             let shown = Shown::of_status(g.status, g.flags.not_reported);
             GoalLine {
+                mark: mark.map(|m| (m.as_str(), mark_label(m, lang))),
+                confirm_href: (!g.status.is_closed()
+                    && !matches!(mark, Some(Mark::Updated | Mark::Confirmed)))
+                .then(|| Chrome::href_for(lang, &format!("/min-side/delmaal/{}/bekraeft", g.id))),
                 key: g.key.clone(),
                 text: g.text.clone(),
                 plan: plan_title.clone(),
@@ -160,7 +239,7 @@ pub async fn list(
                     .latest
                     .as_ref()
                     .map_or_else(|| t.never_reported.to_string(), |u| lang.date(u.date)),
-                needs: worklist::needs(g)
+                needs: worklist::needs(g, *mark)
                     .into_iter()
                     .filter(|n| *n != Need::Closed)
                     .map(|n| (n.key(), need_label(n, lang)))
@@ -170,6 +249,8 @@ pub async fn list(
         .collect();
     let page = ListPage {
         chrome: chrome(&state, &req, lang, t.workspace_title.into()),
+        csrf: signed.csrf(),
+        round_notes,
         goals,
         saved,
         has_owners,
@@ -733,5 +814,43 @@ pub async fn report(
             };
             form_page(&state, &req, lang, &signed, &ctx, filled)
         }
+    }
+}
+
+/// `POST /min-side/delmaal/{id}/bekraeft`: "nothing changed since the last status", recorded
+/// with who and when; it counts in the round open now, or in the next one.
+pub async fn confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: String,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let lang = Lang::from_query(req.query_string());
+    let t = lang.t();
+    let signed = match require_signed_in(&req, &state).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let form = Form::parse(&req, &body, lang)?;
+    form::check_session_form(&req, &state.auth.cookies, signed.secret(), &form, lang)?;
+    let no_such = || PageError::NotFound(lang, fill(t.no_such_sub_goal, &[("id", &id)]));
+    let sub_goal_id: i32 = id.parse().map_err(|_| no_such())?;
+    let who = signed.principal.clone();
+    let now = crate::clock::now_utc();
+    match run_write(&state, move |c| {
+        store::confirm_unchanged(c, sub_goal_id, &who, now)
+    })
+    .await
+    {
+        Ok(()) => Ok(see_other(&Chrome::href_for(
+            lang,
+            &format!("/min-side/delmaal?bekraeftet={sub_goal_id}"),
+        ))),
+        Err(ApiError::NotFound(_)) => Err(no_such()),
+        Err(ApiError::Forbidden(_)) => {
+            Err(PageError::Forbidden(lang, t.workspace_forbidden.into()))
+        }
+        Err(ApiError::Conflict(_)) => Err(PageError::Conflict(lang, t.confirm_closed.into())),
+        Err(e) => Err(PageError::from(e).in_lang(lang)),
     }
 }

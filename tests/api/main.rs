@@ -14,6 +14,7 @@ mod oidc;
 mod plan;
 mod progress;
 mod reports;
+mod round;
 mod scheduler;
 mod schema;
 mod secrets;

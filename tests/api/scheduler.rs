@@ -14,23 +14,23 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::helpers::{SmtpSink, TestApp, free_port, spawn_app_with};
 
-fn utc(s: &str) -> DateTime<Utc> {
+pub fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 /// 15 January 2027, 07:00 in Copenhagen: the UGO status for 2026-H2 is due.
-const UGO_DUE: &str = "2027-01-15T06:00:00Z";
+pub const UGO_DUE: &str = "2027-01-15T06:00:00Z";
 
-fn config(app: &TestApp) -> SchedulerConfig {
+pub fn config(app: &TestApp) -> SchedulerConfig {
     app.config
         .scheduler_config(Arc::new(Templates::builtin()))
         .expect("scheduler config")
 }
 
 /// A real mailer that also counts what it was asked to send.
-struct Counting<M: Mailer> {
+pub struct Counting<M: Mailer> {
     inner: M,
-    sent: AtomicUsize,
+    pub sent: AtomicUsize,
 }
 
 impl<M: Mailer> Mailer for Counting<M> {
@@ -44,14 +44,14 @@ impl<M: Mailer> Mailer for Counting<M> {
     }
 }
 
-fn counting_files(app: &TestApp) -> Arc<Counting<FileMailer>> {
+pub fn counting_files(app: &TestApp) -> Arc<Counting<FileMailer>> {
     Arc::new(Counting {
         inner: FileMailer::new(app.config.db.data_dir.join("outbox")),
         sent: AtomicUsize::new(0),
     })
 }
 
-async fn tick(
+pub async fn tick(
     app: &TestApp,
     cfg: &SchedulerConfig,
     mailer: Arc<dyn Mailer>,
@@ -63,7 +63,7 @@ async fn tick(
         .unwrap()
 }
 
-async fn runs_of(app: &TestApp) -> Vec<(runs::RunRow, String)> {
+pub async fn runs_of(app: &TestApp) -> Vec<(runs::RunRow, String)> {
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || {
         runs::list_runs(&mut pool.get().unwrap(), &RunFilter::default()).unwrap()
@@ -72,7 +72,7 @@ async fn runs_of(app: &TestApp) -> Vec<(runs::RunRow, String)> {
     .unwrap()
 }
 
-async fn mails_of(app: &TestApp) -> Vec<runs::MailRow> {
+pub async fn mails_of(app: &TestApp) -> Vec<runs::MailRow> {
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || runs::list_mail(&mut pool.get().unwrap()).unwrap())
         .await
@@ -409,8 +409,9 @@ async fn each_owner_gets_one_digest_with_the_right_sub_goals(app: TestApp) {
     );
     assert!(ejendomme.body.contains("fristen er overskredet"));
     assert!(
-        ejendomme.body.contains("/progress"),
-        "says how to post progress"
+        ejendomme.body.contains("/min-side/delmaal/") && ejendomme.body.contains("/api/docs"),
+        "links each sub-goal to its form in the workspace, and names the API: {}",
+        ejendomme.body
     );
     assert!(ejendomme.subject.contains("2. halvår 2026"));
     let natur = to("natur@ballerup.example");

@@ -20,6 +20,8 @@ pub struct PlanHistory {
     pub updates: Vec<ProgressRow>,
     pub revisions: Vec<RevisionRow>,
     pub indicators: Vec<IndicatorWithValues>,
+    /// The UGO status's round and its marks, when the report is one (`scheduler::report_history`).
+    pub round: Option<RoundMarks>,
 }
 
 /// Load what a report needs; `cutoffs` are the dates its snapshots are taken at (a period's
@@ -71,6 +73,7 @@ pub fn load_history(
             updates,
             revisions,
             indicators,
+            round: None,
         })
     })
 }

@@ -13,6 +13,7 @@ use super::*;
 /// One of an owner's sub-goals, with the names the list shows.
 #[derive(Debug, Clone)]
 pub struct OwnedSubGoal {
+    pub plan_id: i32,
     pub plan_slug: String,
     pub plan_title: String,
     pub measure_title: String,
@@ -51,6 +52,7 @@ pub fn owned_sub_goals(conn: &mut DbConn, owner_ids: &[i32]) -> StoreResult<Vec<
                     continue;
                 };
                 out.push(OwnedSubGoal {
+                    plan_id: data.plan.id,
                     plan_slug: data.plan.slug.clone(),
                     plan_title: data.plan.title.clone(),
                     measure_title: m.title.clone(),

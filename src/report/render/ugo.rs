@@ -26,6 +26,7 @@ pub(super) fn ugo_status(
     let s = input.snapshot;
     let changes = input.previous.map(|p| Changes::between(p, s));
     key_facts(l, s, changes.as_ref(), t);
+    round_facts(l, s, t);
     for (i, section) in sections.iter().enumerate() {
         let heading = format!("{}. {}", i + 1, t.label(section.as_str()));
         match section {
@@ -51,6 +52,37 @@ pub(super) fn ugo_status(
                 }
             }
         }
+    }
+}
+
+/// Page 1, under the box: how the round went, and who has sub-goals missing in it.
+pub(super) fn round_facts(l: &mut Layout, s: &Snapshot, t: &Template) {
+    let Some(round) = &s.round else {
+        return;
+    };
+    let [(_, updated), (_, confirmed), (_, missing)] = s.round_counts();
+    let local = round.closes_at.with_timezone(&crate::clock::TIME_ZONE);
+    let close = format!(
+        "{} kl. {}",
+        crate::domain::format::date_long(local.date_naive()),
+        local.format("%H.%M")
+    );
+    l.heading(2, t.label("round_heading"), 60.0);
+    let summary = format!(
+        "{} {close}: {updated} {}, {confirmed} {} og {missing} {}.",
+        t.label("round_closed_at"),
+        t.label("round_updated"),
+        t.label("round_confirmed"),
+        t.label("round_missing"),
+    );
+    l.paragraph(&summary, 9.5, Weight::Regular, BLACK);
+    let owners = s.missing_by_owner();
+    if owners.is_empty() {
+        l.paragraph(t.label("round_none_missing"), 9.5, Weight::Regular, BLACK);
+    } else {
+        l.paragraph(t.label("round_missing_owners"), 9.5, Weight::Bold, BLACK);
+        let names: Vec<String> = owners.iter().map(|(o, n)| format!("{o} ({n})")).collect();
+        l.paragraph(&names.join(", "), 9.5, Weight::Regular, BLACK);
     }
 }
 
@@ -226,7 +258,10 @@ pub(super) fn ugo_themes(l: &mut Layout, s: &Snapshot, t: &Template, heading: &s
                     Cell::new(deadline_label(&g.deadline)),
                     status_cell(g),
                     Cell::new(percent(f64::from(g.progress))),
-                    Cell::new(opt_date(g.last_update)),
+                    Cell::new(match g.round {
+                        Some(m) => format!("{}\n{}", opt_date(g.last_update), m.label_da()),
+                        None => opt_date(g.last_update),
+                    }),
                     Cell::new(note_text(g)),
                 ]));
             }
