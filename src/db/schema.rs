@@ -212,6 +212,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    questions (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        run_id -> Integer,
+        measure_id -> Integer,
+        sub_goal_id -> Nullable<Integer>,
+        text -> Text,
+        asked_by -> Text,
+        person_id -> Nullable<Integer>,
+        asked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    answers (id) {
+        id -> Integer,
+        question_id -> Integer,
+        plan_id -> Integer,
+        text -> Text,
+        answered_by -> Text,
+        person_id -> Nullable<Integer>,
+        answered_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(themes -> plans (plan_id));
 diesel::joinable!(measures -> plans (plan_id));
 diesel::joinable!(measures -> themes (theme_id));
@@ -221,6 +247,8 @@ diesel::joinable!(sub_goals -> measures (measure_id));
 diesel::joinable!(sub_goal_revisions -> sub_goals (sub_goal_id));
 diesel::joinable!(progress_updates -> sub_goals (sub_goal_id));
 diesel::joinable!(confirmations -> sub_goals (sub_goal_id));
+diesel::joinable!(answers -> questions (question_id));
+diesel::joinable!(questions -> measures (measure_id));
 diesel::joinable!(round_extensions -> plans (plan_id));
 diesel::joinable!(api_tokens -> owners (owner_id));
 diesel::joinable!(indicators -> plans (plan_id));
@@ -240,6 +268,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     progress_updates,
     confirmations,
     round_extensions,
+    questions,
+    answers,
     indicators,
     indicator_values,
     persons,
@@ -391,3 +421,7 @@ diesel::joinable!(plan_roles -> persons (person_id));
 diesel::joinable!(plan_roles -> plans (plan_id));
 diesel::joinable!(sessions -> persons (person_id));
 diesel::joinable!(audit_log -> plans (plan_id));
+diesel::joinable!(questions -> report_runs (run_id));
+diesel::allow_tables_to_appear_in_same_query!(report_runs, questions);
+diesel::allow_tables_to_appear_in_same_query!(report_runs, measures);
+diesel::allow_tables_to_appear_in_same_query!(report_runs, sub_goals);

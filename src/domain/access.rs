@@ -165,6 +165,33 @@ pub struct ReportAttempt<'a> {
     pub reported: Status,
 }
 
+/// A question or remark on a sent report of a plan: its committee (UGO's members) and its
+/// administrators.
+pub fn may_ask(grants: &Grants, plan_id: i32) -> Result<(), Refused> {
+    if grants.administers(plan_id) || grants.role_on(plan_id) == Some(PlanRole::Committee) {
+        Ok(())
+    } else {
+        Err(Refused(
+            "only the plan's committee and administrators ask questions on its reports".into(),
+        ))
+    }
+}
+
+/// An answer to a question on a measure: its owners and the plan's administrators.
+pub fn may_answer(
+    grants: &Grants,
+    plan_id: i32,
+    measure_owner_ids: impl IntoIterator<Item = i32>,
+) -> Result<(), Refused> {
+    if grants.administers(plan_id) || grants.owns_through(measure_owner_ids) {
+        Ok(())
+    } else {
+        Err(Refused(
+            "only the measure's owners and the plan's administrators answer its questions".into(),
+        ))
+    }
+}
+
 /// Progress on a sub-goal: an administrator of its plan on any; an owner on the sub-goals of
 /// the measures it owns, but it neither drops a sub-goal nor reports on a dropped one;
 /// anybody else never.

@@ -23,6 +23,8 @@ pub enum UgoSection {
     Themes,
     Overdue,
     Upcoming,
+    /// The committee's questions since the last status, each with its answer.
+    Questions,
 }
 
 named_enum!(UgoSection, "section", {
@@ -31,6 +33,7 @@ named_enum!(UgoSection, "section", {
     Themes => "themes",
     Overdue => "overdue",
     Upcoming => "upcoming",
+    Questions => "questions",
 });
 
 /// A section of the green-accounts update.

@@ -32,6 +32,26 @@ pub struct Snapshot {
     /// The UGO status's reporting round (absent in other reports and in older snapshots).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round: Option<SnapRound>,
+    /// The committee's questions since the last status, with their answers (UGO status).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<SnapQuestion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapQuestion {
+    pub measure_number: i32,
+    pub sub_goal_key: Option<String>,
+    pub text: String,
+    pub asked_by: String,
+    pub asked_on: NaiveDate,
+    pub answers: Vec<SnapAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapAnswer {
+    pub text: String,
+    pub by: String,
+    pub on: NaiveDate,
 }
 
 /// The round a UGO status closed.
@@ -377,6 +397,29 @@ impl Snapshot {
             round: round.map(|r| SnapRound {
                 closes_at: r.closes_at,
             }),
+            questions: if round.is_some() {
+                h.questions
+                    .iter()
+                    .map(|q| SnapQuestion {
+                        measure_number: q.measure_number,
+                        sub_goal_key: q.sub_goal_key.clone(),
+                        text: q.text.clone(),
+                        asked_by: q.by.clone(),
+                        asked_on: crate::clock::to_local(q.at).date_naive(),
+                        answers: q
+                            .answers
+                            .iter()
+                            .map(|a| SnapAnswer {
+                                text: a.text.clone(),
+                                by: a.by.clone(),
+                                on: crate::clock::to_local(a.at).date_naive(),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         })
     }
 

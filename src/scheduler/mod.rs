@@ -288,6 +288,13 @@ pub fn report_history(
                 closes_at: round.close(),
                 marks: store::round_marks(conn, plan_id, &round)?,
             });
+            h.questions = store::list_questions(
+                conn,
+                plan_id,
+                None,
+                Some(round.counts_after),
+                Some(round.close()),
+            )?;
         }
     }
     Ok(h)

@@ -23,6 +23,7 @@ mod meta;
 pub mod oidc;
 pub mod page;
 mod plan;
+mod questions;
 mod reports;
 mod round;
 pub mod route;
@@ -87,6 +88,9 @@ pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
         Route::Reports { plan } => reports::list(state, req, plan).await,
         Route::Report { plan, id } => reports::one(state, req, (plan, id)).await,
         Route::ReportPdf { plan, id } => reports::pdf(state, req, (plan, id)).await,
+        Route::ReportQuestions { plan, id } => {
+            questions::questions(state, req, (plan, id), post.then_some(body)).await
+        }
         Route::Search { plan } => {
             let query = query(&req);
             search::search(state, req, plan, query).await
@@ -117,6 +121,7 @@ pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
         }
         Route::MySubGoal { id } => workspace::report(state, req, id, post.then_some(body)).await,
         Route::MySubGoalConfirm { id } => workspace::confirm(state, req, id, body).await,
+        Route::MySubGoalAnswer { id } => workspace::answer(state, req, id, body).await,
         Route::Admin => admin::home(state, req).await,
         Route::AdminPeople { plan } => admin::people(state, req, plan, post.then_some(body)).await,
         Route::AdminPerson { plan, id } => {

@@ -395,8 +395,42 @@ struct MeasurePage {
     assessment: Option<String>,
     goals: Vec<GoalDetail>,
     comments: Vec<CommentView>,
+    questions: Vec<QuestionLine>,
     revisions: Vec<RevisionView>,
     kpis: Vec<KpiCard>,
+}
+
+/// A committee question as the public measure page shows it.
+pub(super) struct QuestionLine {
+    pub about: String,
+    pub text: String,
+    pub asked: String,
+    pub answers: Vec<(String, String)>,
+}
+
+impl QuestionLine {
+    pub fn of(q: &crate::db::store::QuestionView, lang: Lang) -> Self {
+        let t = lang.t();
+        let when = |at: chrono::NaiveDateTime| lang.date(crate::clock::to_local(at).date_naive());
+        Self {
+            about: match &q.sub_goal_key {
+                Some(k) => format!("{} {k}", t.sub_goal),
+                None => format!("{} {}", t.measure, q.measure_number),
+            },
+            text: q.text.clone(),
+            asked: format!("{} {}, {}", t.question_asked_by, q.by, when(q.at)),
+            answers: q
+                .answers
+                .iter()
+                .map(|a| {
+                    (
+                        format!("{} {}, {}", t.question_answer_by, a.by, when(a.at)),
+                        a.text.clone(),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 struct GoalDetail {
@@ -577,6 +611,11 @@ fn measure_page(
                 text: c.text.clone(),
                 answer: c.answer.clone(),
             })
+            .collect(),
+        questions: v
+            .questions
+            .iter()
+            .map(|q| QuestionLine::of(q, lang))
             .collect(),
         revisions: v
             .snap

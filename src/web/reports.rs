@@ -179,6 +179,8 @@ struct ReportPage {
     sha256: String,
     pdf: String,
     date: String,
+    /// The committee's page for questions on this report (sent reports only).
+    questions: Option<String>,
 }
 
 pub async fn one(
@@ -206,8 +208,12 @@ pub async fn one(
             .then(|| run.period.parse::<Period>().ok().map(|p| p.previous()))
             .flatten();
         let compared = match previous {
-            Some(p) => match runs::archived_snapshot(c, run.plan_id, "ugo_status", &p.to_string())?
-            {
+            Some(p) => match runs::archived_snapshot(
+                c,
+                run.plan_id,
+                ReportKind::UgoStatus.slug(),
+                &p.to_string(),
+            )? {
                 Some(json) => (Some(json), None),
                 None => (None, Some(store::load_history(c, &s2, &[p.end()])?)),
             },
@@ -288,6 +294,8 @@ pub async fn one(
         sha256: run.pdf_sha256.clone().unwrap_or_default(),
         pdf: format!("/{slug}/rapporter/{}/pdf", run.id),
         date: sent_on(&run).map_or_else(String::new, |d| lang.date(d)),
+        questions: (run.state == crate::domain::states::RunState::Sent)
+            .then(|| Chrome::href_for(lang, &format!("/{slug}/rapporter/{}/spoergsmaal", run.id))),
         chrome,
     };
     Ok(page_response(render(&page, lang)?, None))
@@ -409,6 +417,31 @@ fn block(
                 .enumerate()
                 .map(|(n, i)| v.kpi_card(i, section != "charts", 100 + n))
                 .collect();
+        }
+        "questions" => {
+            b.lines = s
+                .questions
+                .iter()
+                .map(|q| {
+                    let about = q.sub_goal_key.as_ref().map_or_else(
+                        || format!("Tiltag {}", q.measure_number),
+                        |k| format!("Delmål {k}"),
+                    );
+                    let answer = q.answers.last().map_or_else(
+                        || t.label("question_unanswered").to_string(),
+                        |a| format!("{} {}: {}", t.label("question_answer"), a.by, a.text),
+                    );
+                    format!(
+                        "{about} – {} {}: {} {answer}",
+                        t.label("question_asked_by"),
+                        q.asked_by,
+                        q.text
+                    )
+                })
+                .collect();
+            if b.lines.is_empty() {
+                b.empty = Some(t.label("none_questions").to_string());
+            }
         }
         "revisions" => {
             b.lines = s

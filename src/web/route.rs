@@ -30,6 +30,7 @@ pub enum Route {
     Reports { plan: String },
     Report { plan: String, id: String },
     ReportPdf { plan: String, id: String },
+    ReportQuestions { plan: String, id: String },
     Search { plan: String },
     EmbedOverview { plan: String },
     EmbedTheme { plan: String, code: String },
@@ -45,6 +46,7 @@ pub enum Route {
     MySubGoals,
     MySubGoal { id: String },
     MySubGoalConfirm { id: String },
+    MySubGoalAnswer { id: String },
     Admin,
     AdminPeople { plan: String },
     AdminPerson { plan: String, id: String },
@@ -98,6 +100,7 @@ impl Route {
             ["min-side", "delmaal"] => Self::MySubGoals,
             ["min-side", "delmaal", id] => Self::MySubGoal { id: d(id)? },
             ["min-side", "delmaal", id, "bekraeft"] => Self::MySubGoalConfirm { id: d(id)? },
+            ["min-side", "delmaal", id, "svar"] => Self::MySubGoalAnswer { id: d(id)? },
             ["admin"] => Self::Admin,
             ["admin", plan, "personer"] => Self::AdminPeople { plan: d(plan)? },
             ["admin", plan, "personer", id] => Self::AdminPerson {
@@ -141,6 +144,10 @@ impl Route {
                 plan: d(plan)?,
                 id: d(id)?,
             },
+            [plan, "rapporter", id, "spoergsmaal"] => Self::ReportQuestions {
+                plan: d(plan)?,
+                id: d(id)?,
+            },
             [plan, "soeg"] => Self::Search { plan: d(plan)? },
             [plan, "indlejr", "overblik"] => Self::EmbedOverview { plan: d(plan)? },
             [plan, "indlejr", "tema", code] => Self::EmbedTheme {
@@ -174,6 +181,7 @@ impl Route {
             Self::Reports { .. } => "/{plan}/rapporter",
             Self::Report { .. } => "/{plan}/rapporter/{id}",
             Self::ReportPdf { .. } => "/{plan}/rapporter/{id}/pdf",
+            Self::ReportQuestions { .. } => "/{plan}/rapporter/{id}/spoergsmaal",
             Self::Search { .. } => "/{plan}/soeg",
             Self::EmbedOverview { .. } => "/{plan}/indlejr/overblik",
             Self::EmbedTheme { .. } => "/{plan}/indlejr/tema/{code}",
@@ -189,6 +197,7 @@ impl Route {
             Self::MySubGoals => "/min-side/delmaal",
             Self::MySubGoal { .. } => "/min-side/delmaal/{id}",
             Self::MySubGoalConfirm { .. } => "/min-side/delmaal/{id}/bekraeft",
+            Self::MySubGoalAnswer { .. } => "/min-side/delmaal/{id}/svar",
             Self::Admin => "/admin",
             Self::AdminPeople { .. } => "/admin/{plan}/personer",
             Self::AdminPerson { .. } => "/admin/{plan}/personer/{id}",
@@ -211,10 +220,12 @@ impl Route {
             | Self::AdminOwnership { .. }
             | Self::AdminTokens { .. }
             | Self::MySubGoal { .. }
-            | Self::AdminRound { .. } => GET_POST,
+            | Self::AdminRound { .. }
+            | Self::ReportQuestions { .. } => GET_POST,
             Self::SignOutEverywhere
             | Self::AdminTokenRevoke { .. }
-            | Self::MySubGoalConfirm { .. } => POST,
+            | Self::MySubGoalConfirm { .. }
+            | Self::MySubGoalAnswer { .. } => POST,
             _ => GET,
         }
     }

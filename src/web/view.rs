@@ -43,6 +43,8 @@ pub struct PlanView {
     pub updates: Vec<(String, ProgressRow)>,
     /// What a search found, besides its updates (which are `updates`).
     pub found: Option<FoundTexts>,
+    /// The committee's questions on the measure a page shows, with their answers.
+    pub questions: Vec<crate::db::store::QuestionView>,
     pub today: NaiveDate,
 }
 
@@ -118,6 +120,7 @@ impl PlanView {
                 .into_iter()
                 .filter_map(|u| Some((key_of(u.sub_goal_id)?, u)))
                 .collect(),
+            questions: d.questions,
             snap,
             lang,
             changes,
@@ -143,6 +146,7 @@ impl PlanView {
             comments: Vec::new(),
             updates: Vec::new(),
             found: None,
+            questions: Vec::new(),
             today,
         }
     }

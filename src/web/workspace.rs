@@ -21,6 +21,7 @@ use super::account::{Signed, private, require_signed_in, see_other};
 use super::form::{self, Errors, Form};
 use super::i18n::{Lang, fill};
 use super::page::{Chrome, PageError, page_response, render};
+use super::plan::QuestionLine;
 use super::view::ForecastLine;
 use crate::api::error::ApiError;
 use crate::api::{AppState, run_db, run_write, today};
@@ -61,6 +62,8 @@ struct GoalLine {
     mark: Option<(&'static str, &'static str)>,
     /// Where "confirm unchanged" posts, when the sub-goal can be confirmed.
     confirm_href: Option<String>,
+    /// "2 spørgsmål fra udvalget venter på svar".
+    waiting: Option<String>,
 }
 
 fn mark_label(m: Mark, lang: Lang) -> &'static str {
@@ -153,11 +156,18 @@ pub async fn list(
     let has_owners = !owners.is_empty();
     let cfg = state.scheduler.clone();
     let now = crate::clock::now_utc().and_utc();
-    let (rows, rounds) = run_db(&state, move |c| {
+    let (rows, rounds, waiting) = run_db(&state, move |c| {
         let rows = store::owned_sub_goals(c, &owners)?;
         let plans: BTreeSet<i32> = rows.iter().map(|r| r.plan_id).collect();
         let mut rounds = HashMap::new();
+        let mut questions = Vec::new();
         for plan_id in plans {
+            questions.extend(
+                store::list_questions(c, plan_id, None, None, None)?
+                    .into_iter()
+                    .filter(|q| q.answers.is_empty())
+                    .map(|q| (plan_id, q.measure_number, q.sub_goal_key)),
+            );
             let extended = store::round_extensions(c, plan_id)?;
             if let Some(round) = cfg.current_round(now, &extended) {
                 let marks = if round.is_open(now) {
@@ -168,7 +178,7 @@ pub async fn list(
                 rounds.insert(plan_id, (round, marks));
             }
         }
-        Ok((rows, rounds))
+        Ok((rows, rounds, questions))
     })
     .await
     .map_err(|e| PageError::from(e).in_lang(lang))?;
@@ -205,7 +215,21 @@ pub async fn list(
         .map(|(g, mark, row)| {
             let (slug, plan_title, measure) = (&row.plan_slug, &row.plan_title, &row.measure_title);
             let shown = Shown::of_status(g.status, g.flags.not_reported);
+            let unanswered = waiting
+                .iter()
+                .filter(|(p, m, k)| {
+                    *p == row.plan_id
+                        && *m == g.measure_number
+                        && k.as_ref().is_none_or(|k| *k == g.key)
+                })
+                .count();
             GoalLine {
+                waiting: (unanswered > 0).then(|| {
+                    fill(
+                        t.workspace_questions_waiting,
+                        &[("n", &unanswered.to_string())],
+                    )
+                }),
                 mark: mark.map(|m| (m.as_str(), mark_label(m, lang))),
                 confirm_href: (!g.status.is_closed()
                     && !matches!(mark, Some(Mark::Updated | Mark::Confirmed)))
@@ -545,6 +569,18 @@ struct ReportPage {
     admin: bool,
     errors: Errors,
     conflict: Option<TheirUpdate>,
+    questions: Vec<QuestionForm>,
+    answered: bool,
+}
+
+/// A committee question on the form page, with the form that answers it.
+struct QuestionForm {
+    id: i32,
+    line: QuestionLine,
+    action: String,
+    /// What was typed, and the error, when an answer was refused.
+    text: String,
+    error: Option<String>,
 }
 
 fn their_update(p: &ProgressRow, g: &SubGoal, lang: Lang) -> TheirUpdate {
@@ -574,6 +610,8 @@ struct Filled {
     fields: Fields,
     errors: Errors,
     conflict: Option<TheirUpdate>,
+    /// An answer that was refused: (question, what was typed, why).
+    answer: Option<(i32, String, String)>,
 }
 
 impl Filled {
@@ -583,7 +621,7 @@ impl Filled {
         Self {
             fields,
             errors,
-            conflict: None,
+            ..Self::default()
         }
     }
 }
@@ -600,6 +638,7 @@ fn form_page(
         fields,
         errors,
         conflict,
+        answer,
     } = filled;
     let t = lang.t();
     let g = &ctx.goal;
@@ -626,6 +665,7 @@ fn form_page(
         selected: fields.forecast_outlook == o.as_str(),
     }));
     let bad = !errors.is_empty() || conflict.is_some();
+    let answer_error = answer.is_some();
     let page = ReportPage {
         chrome: chrome(
             state,
@@ -662,7 +702,24 @@ fn form_page(
         admin,
         errors,
         conflict,
+        questions: ctx
+            .questions
+            .iter()
+            .map(|q| {
+                let refused = answer.as_ref().filter(|(id, ..)| *id == q.id);
+                QuestionForm {
+                    id: q.id,
+                    line: QuestionLine::of(q, lang),
+                    action: Chrome::href_for(lang, &format!("/min-side/delmaal/{}/svar", g.id)),
+                    text: refused.map(|(_, t, _)| t.clone()).unwrap_or_default(),
+                    error: refused.map(|(_, _, e)| e.clone()),
+                }
+            })
+            .collect(),
+        answered: web::Query::<AnsweredQuery>::from_query(req.query_string())
+            .is_ok_and(|q| q.besvaret == Some(1)),
     };
+    let bad = bad || answer_error;
     let mut res = private(page_response(render(&page, lang)?, None));
     if bad {
         *res.status_mut() = if page.conflict.is_some() {
@@ -731,7 +788,7 @@ pub async fn report(
         let filled = Filled {
             fields,
             errors,
-            conflict: None,
+            ..Filled::default()
         };
         return form_page(&state, &req, lang, &signed, &ctx, filled);
     }
@@ -740,7 +797,7 @@ pub async fn report(
             let filled = Filled {
                 fields,
                 errors,
-                conflict: None,
+                ..Filled::default()
             };
             return form_page(&state, &req, lang, &signed, &ctx, filled);
         }
@@ -784,7 +841,7 @@ pub async fn report(
             let filled = Filled {
                 fields,
                 errors,
-                conflict: None,
+                ..Filled::default()
             };
             form_page(&state, &req, lang, &signed, &ctx, filled)
         }
@@ -809,8 +866,8 @@ pub async fn report(
             };
             let filled = Filled {
                 fields,
-                errors: Errors::default(),
                 conflict: Some(theirs),
+                ..Filled::default()
             };
             form_page(&state, &req, lang, &signed, &ctx, filled)
         }
@@ -851,6 +908,82 @@ pub async fn confirm(
             Err(PageError::Forbidden(lang, t.workspace_forbidden.into()))
         }
         Err(ApiError::Conflict(_)) => Err(PageError::Conflict(lang, t.confirm_closed.into())),
+        Err(e) => Err(PageError::from(e).in_lang(lang)),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AnsweredQuery {
+    besvaret: Option<u8>,
+}
+
+/// `POST /min-side/delmaal/{id}/svar`: an answer to a committee question on the sub-goal or its
+/// measure. Answers are added, never changed; the next UGO status prints them.
+pub async fn answer(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: String,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let lang = Lang::from_query(req.query_string());
+    let t = lang.t();
+    let signed = match require_signed_in(&req, &state).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let form = Form::parse(&req, &body, lang)?;
+    form::check_session_form(&req, &state.auth.cookies, signed.secret(), &form, lang)?;
+    let no_such = || PageError::NotFound(lang, fill(t.no_such_sub_goal, &[("id", &id)]));
+    let sub_goal_id: i32 = id.parse().map_err(|_| no_such())?;
+    let ctx = match run_db(&state, move |c| store::report_context(c, sub_goal_id)).await {
+        Ok(c) => c,
+        Err(ApiError::NotFound(_)) => return Err(no_such()),
+        Err(e) => return Err(PageError::from(e).in_lang(lang)),
+    };
+    if !may_open(&signed, &ctx) {
+        return Err(PageError::Forbidden(lang, t.workspace_forbidden.into()));
+    }
+    let question: Option<i32> = form.text("question").parse().ok();
+    let Some(question) = question.filter(|q| ctx.questions.iter().any(|x| x.id == *q)) else {
+        return Err(PageError::BadRequest(lang, t.form_incomplete.into()));
+    };
+    let text = form.get("text").unwrap_or("").to_string();
+    let refused = |why: String| {
+        let filled = Filled {
+            fields: Fields::current(&ctx.goal, today()),
+            answer: Some((question, text.clone(), why)),
+            ..Filled::default()
+        };
+        form_page(&state, &req, lang, &signed, &ctx, filled)
+    };
+    if text.trim().is_empty() {
+        return refused(t.answer_missing.into());
+    }
+    if text.trim().chars().count() > store::MAX_QUESTION_CHARS {
+        return refused(fill(
+            t.text_not_stored,
+            &[("max", &store::MAX_QUESTION_CHARS.to_string())],
+        ));
+    }
+    let who = signed.principal.clone();
+    let now = crate::clock::now_utc();
+    let typed = text.clone();
+    match run_write(&state, move |c| {
+        store::answer_question(c, question, typed, &who, now)
+    })
+    .await
+    {
+        Ok(()) => Ok(see_other(&Chrome::href_for(
+            lang,
+            &format!("/min-side/delmaal/{sub_goal_id}?besvaret=1#spoergsmaal"),
+        ))),
+        Err(ApiError::Forbidden(_)) => {
+            Err(PageError::Forbidden(lang, t.workspace_forbidden.into()))
+        }
+        Err(ApiError::Unprocessable(_) | ApiError::BadRequest(_)) => refused(fill(
+            t.text_not_stored,
+            &[("max", &store::MAX_QUESTION_CHARS.to_string())],
+        )),
         Err(e) => Err(PageError::from(e).in_lang(lang)),
     }
 }

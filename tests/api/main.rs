@@ -9,6 +9,7 @@ mod cli;
 mod errors;
 mod exports;
 mod faults;
+mod feedback;
 mod import;
 mod oidc;
 mod plan;

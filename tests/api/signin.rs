@@ -235,7 +235,7 @@ pub async fn with_smtp(app: TestApp) -> Option<(TestApp, SmtpSink)> {
     Some((app, smtp))
 }
 
-fn sql(app: &TestApp, statement: &str) {
+pub fn sql(app: &TestApp, statement: &str) {
     let mut conn = app.pool.get().unwrap();
     conn.batch_execute(statement).unwrap();
 }

@@ -22,6 +22,9 @@ pub struct PlanHistory {
     pub indicators: Vec<IndicatorWithValues>,
     /// The UGO status's round and its marks, when the report is one (`scheduler::report_history`).
     pub round: Option<RoundMarks>,
+    /// The committee's questions the UGO status prints: those asked in its round, with the
+    /// answers given by its close.
+    pub questions: Vec<QuestionView>,
 }
 
 /// Load what a report needs; `cutoffs` are the dates its snapshots are taken at (a period's
@@ -74,6 +77,7 @@ pub fn load_history(
             revisions,
             indicators,
             round: None,
+            questions: Vec::new(),
         })
     })
 }

@@ -3,6 +3,7 @@
 //! owners (`owner`), tokens (`token`), indicators (`indicator`), and the history reports are made from. Handlers call exactly
 //! one of these inside `web::block`; the CLI calls them directly.
 
+mod feedback;
 mod history;
 mod indicator;
 mod owner;
@@ -15,6 +16,7 @@ mod site;
 mod token;
 mod workspace;
 
+pub use feedback::*;
 pub use history::*;
 pub use indicator::*;
 pub use owner::*;

@@ -28,6 +28,9 @@ pub struct SiteData {
     pub updates: Vec<ProgressRow>,
     /// What a search found (`Updates::Matching`); the updates it found are in `updates`.
     pub found: Option<Found>,
+    /// The committee's questions on the measure a page shows (`Updates::OfMeasure`), with their
+    /// answers, oldest first.
+    pub questions: Vec<QuestionView>,
 }
 
 /// Which progress updates a page shows besides each sub-goal's newest.
@@ -112,12 +115,20 @@ pub fn load_site(
                 rows
             }
         };
+        let questions = match &wanted {
+            Updates::OfMeasure(number) => list_questions(conn, plan_id, None, None, None)?
+                .into_iter()
+                .filter(|q| q.measure_number == *number)
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(SiteData {
             history,
             comments,
             last_ugo,
             updates,
             found,
+            questions,
         })
     })
 }

@@ -73,6 +73,8 @@ pub struct ReportContext {
     pub measure_title: String,
     pub goal: SubGoal,
     pub latest: Option<ProgressRow>,
+    /// The committee's questions on the sub-goal and on its measure as a whole, oldest first.
+    pub questions: Vec<QuestionView>,
 }
 
 pub fn report_context(conn: &mut DbConn, id: i32) -> StoreResult<ReportContext> {
@@ -84,11 +86,20 @@ pub fn report_context(conn: &mut DbConn, id: i32) -> StoreResult<ReportContext> 
             .select(ProgressRow::as_select())
             .first(conn)
             .optional()?;
+        let goal = sub_goal_model(&ctx)?;
+        let questions = list_questions(conn, ctx.measure.plan_id, None, None, None)?
+            .into_iter()
+            .filter(|q| {
+                q.measure_number == goal.measure_number
+                    && q.sub_goal_key.as_ref().is_none_or(|k| *k == goal.key)
+            })
+            .collect();
         Ok(ReportContext {
+            questions,
             plan_id: ctx.measure.plan_id,
             plan_slug: ctx.plan_slug.clone(),
             measure_title: ctx.measure.title.clone(),
-            goal: sub_goal_model(&ctx)?,
+            goal,
             latest,
         })
     })

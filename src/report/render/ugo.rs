@@ -27,6 +27,11 @@ pub(super) fn ugo_status(
     let changes = input.previous.map(|p| Changes::between(p, s));
     key_facts(l, s, changes.as_ref(), t);
     round_facts(l, s, t);
+    // The committee's questions are always printed when there are any.
+    let mut sections = sections.to_vec();
+    if !sections.contains(&UgoSection::Questions) && !s.questions.is_empty() {
+        sections.push(UgoSection::Questions);
+    }
     for (i, section) in sections.iter().enumerate() {
         let heading = format!("{}. {}", i + 1, t.label(section.as_str()));
         match section {
@@ -42,6 +47,7 @@ pub(super) fn ugo_status(
                     goal_list(l, s, t, &goals, true);
                 }
             }
+            UgoSection::Questions => ugo_questions(l, s, t, &heading),
             UgoSection::Upcoming => {
                 l.heading(1, &heading, 40.0);
                 let goals = s.due_within_12_months();
@@ -51,6 +57,57 @@ pub(super) fn ugo_status(
                     goal_list(l, s, t, &goals, false);
                 }
             }
+        }
+    }
+}
+
+/// The committee's questions since the last status, each with its answers or "Ikke besvaret".
+pub(super) fn ugo_questions(l: &mut Layout, s: &Snapshot, t: &Template, heading: &str) {
+    l.heading(1, heading, 60.0);
+    if s.questions.is_empty() {
+        l.paragraph(t.label("none_questions"), 9.5, Weight::Regular, BLACK);
+        return;
+    }
+    for q in &s.questions {
+        let about = match &q.sub_goal_key {
+            Some(k) => format!("Delmål {k}"),
+            None => {
+                let title = s
+                    .measure(q.measure_number)
+                    .map(|m| format!(" {}", m.title))
+                    .unwrap_or_default();
+                format!("Tiltag {}.{title}", q.measure_number)
+            }
+        };
+        l.heading(2, &about, 50.0);
+        l.paragraph(
+            &format!(
+                "{} {}, {}",
+                t.label("question_asked_by"),
+                q.asked_by,
+                crate::domain::format::date_long(q.asked_on),
+            ),
+            8.5,
+            Weight::Regular,
+            GREY,
+        );
+        l.paragraph(&q.text, 9.5, Weight::Regular, BLACK);
+        if q.answers.is_empty() {
+            l.paragraph(t.label("question_unanswered"), 9.5, Weight::Bold, BLACK);
+        }
+        for a in &q.answers {
+            l.paragraph(
+                &format!(
+                    "{} {}, {}:",
+                    t.label("question_answer"),
+                    a.by,
+                    crate::domain::format::date_long(a.on)
+                ),
+                8.5,
+                Weight::Bold,
+                BLACK,
+            );
+            l.paragraph(&a.text, 9.5, Weight::Regular, BLACK);
         }
     }
 }
