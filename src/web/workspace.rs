@@ -555,7 +555,6 @@ struct ReportPage {
     chrome: Chrome,
     csrf: String,
     text: String,
-    plan: String,
     measure: String,
     deadline: String,
     current_status: String,
@@ -680,7 +679,7 @@ fn form_page(
         .crumb(format!("{} {}", t.sub_goal, g.key), None),
         csrf: signed.csrf(),
         text: g.text.clone(),
-        plan: ctx.plan_slug.clone(),
+
         measure: format!("{}. {}", g.measure_number, ctx.measure_title),
         deadline: lang.deadline(&g.deadline),
         current_status: super::svg::shown_label(shown, lang).into(),

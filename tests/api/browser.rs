@@ -177,3 +177,91 @@ async fn signing_in_and_administering_work_in_chromium() {
     );
     eprintln!("{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_and_the_round_work_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let Some(smtp) = SmtpSink::start() else {
+        return;
+    };
+    let smtp_url = smtp.url();
+    // The links in the mails point to the public address: the server's own here.
+    let port = crate::helpers::free_port();
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+        c.bind = format!("127.0.0.1:{port}");
+        c.public_url = format!("http://127.0.0.1:{port}");
+        c.smtp_url = Some(smtp_url);
+        c.no_scheduler = false;
+    })
+    .await
+    else {
+        return;
+    };
+    let report = sent_ugo_status(&app).await;
+    let ejendomme = owner_of(&app, "Center for Ejendomme", 14).await as i32;
+    let byggeri = owner_of(&app, "Center for Byggeri", 15).await as i32;
+    add_person(
+        &app,
+        "Eva Ejendom",
+        "eva@ballerup.example",
+        vec![ejendomme, byggeri],
+        None,
+    )
+    .await;
+    add_person(
+        &app,
+        "Anne Administrator",
+        "anne@ballerup.example",
+        vec![],
+        Some(PlanRole::Admin),
+    )
+    .await;
+    add_person(
+        &app,
+        "Karl Udvalg",
+        "karl@ballerup.example",
+        vec![],
+        Some(PlanRole::Committee),
+    )
+    .await;
+    let token = app.admin().await;
+    let (g14, _) = app.sub_goal("14.1").await;
+    let (g15, _) = app.sub_goal("15.1").await;
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/workspace.py");
+    let maildir = smtp.maildir();
+    let out = tokio::task::spawn_blocking({
+        let address = app.address.clone();
+        move || {
+            Command::new("python3")
+                .arg(script)
+                .env("BASE_URL", address)
+                .env("AXE_JS", axe_js())
+                .env("SCREENSHOTS", &shots)
+                .env("MAILDIR", maildir)
+                .env("OWNER_EMAIL", "eva@ballerup.example")
+                .env("ADMIN_EMAIL", "anne@ballerup.example")
+                .env("COMMITTEE_EMAIL", "karl@ballerup.example")
+                .env("ADMIN_TOKEN", token)
+                .env("REPORT_ID", report.to_string())
+                .env("GOAL_14", g14.to_string())
+                .env("GOAL_15", g15.to_string())
+                .output()
+                .expect("python3 runs")
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the workspace browser test failed:\n{stdout}\n{stderr}"
+    );
+    eprintln!("{stdout}");
+    // What the browser did is in the database: the answer, the extension, the confirmation.
+    let m14 = app.get("/ballerup/tiltag/14").await.text().await.unwrap();
+    assert!(m14.contains("Fordi leverandøren er forsinket (375 px)"));
+}

@@ -1,7 +1,16 @@
-"""What the browser tests share: a headless Chromium of a given width, and axe-core."""
+"""What the browser tests share: a headless Chromium of a given width, axe-core, the check
+every page gets (one h1, a screenshot, axe, no sideways scrolling), pressing a form's button,
+and the sign-in link from the SMTP server's maildir."""
+import email
+import email.policy
 import os
+import re
+import time
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 AXE = open(os.environ["AXE_JS"], encoding="utf-8").read()
 
@@ -30,3 +39,54 @@ def run_axe(d, name, width, fail):
         ".catch(e => done([{id: 'axe-error', help: String(e), nodes: []}]));")
     for v in result:
         fail(f"axe {name} @{width}px: {v['id']} ({v.get('impact')}): {v['help']} :: {v['nodes']}")
+
+
+def check_page(d, name, width, shots, fail):
+    """One h1, a screenshot `name-width.png`, axe, and nothing wider than the window."""
+    if len(d.find_elements(By.TAG_NAME, "h1")) != 1:
+        fail(f"{name}: not exactly one h1")
+    d.save_screenshot(os.path.join(shots, f"{name}-{width}.png"))
+    run_axe(d, name, width, fail)
+    overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 1:
+        wide = d.execute_script(
+            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1"
+            " && !e.closest('.table-wrap')).slice(-3).map(e => e.outerHTML.slice(0, 100));")
+        fail(f"{name} @{width}px: page is {overflow}px wider than the window: {wide}")
+
+
+def submit_form(d, selector):
+    """Press a form's button and wait until the page it leads to has loaded.
+
+    A marker set on the old document disappears with it. While the documents swap, the driver
+    may answer any error (stale element, no such element, loading status unknown), so every
+    WebDriverException counts as "not yet" instead of only a stale element."""
+    leads_to_next_page(d, lambda: d.find_element(By.CSS_SELECTOR, selector).click())
+
+
+def leads_to_next_page(d, action):
+    """Run `action` (a click, a key press) and wait until the page it leads to has loaded."""
+    d.execute_script("window.__klimasporOld = true")
+    action()
+    WebDriverWait(d, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return !window.__klimasporOld && document.readyState === 'complete'"))
+
+
+def newest_sign_in_link(maildir, seen, fail):
+    """The sign-in link in a mail not read before (None, and a failure, when none comes)."""
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        folder = os.path.join(maildir, "new")
+        for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            if f in seen:
+                continue
+            msg = email.message_from_bytes(open(os.path.join(folder, f), "rb").read(), policy=email.policy.default)
+            body = msg.get_body(preferencelist=("plain",)).get_content()
+            m = re.search(r"(https?://\S+/log-ind/link\?kode=[0-9a-f]+)", body)
+            seen.add(f)
+            if m:
+                return m.group(1)
+        time.sleep(0.2)
+    fail("no sign-in mail arrived")
+    return None

@@ -9,19 +9,14 @@ too; screenshots go to SCREENSHOTS. Started by tests/api/browser.rs. Environment
   ADMIN_EMAIL   a person who administers the plan 'ballerup'
   OIDC_EMAIL    a person the OpenID provider signs in (its login page takes any name)
 """
-import email
-import email.policy
 import json
 import os
-import re
 import sys
-import time
 
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from common import browser, run_axe
+from common import browser, check_page, newest_sign_in_link, submit_form
 
 BASE = os.environ["BASE_URL"].rstrip("/")
 SHOTS = os.environ["SCREENSHOTS"]
@@ -37,48 +32,15 @@ def fail(msg):
 
 
 def check(d, name, width):
-    if len(d.find_elements(By.TAG_NAME, "h1")) != 1:
-        fail(f"{name}: not exactly one h1")
-    d.save_screenshot(os.path.join(SHOTS, f"signin-{name}-{width}.png"))
-    run_axe(d, name, width, fail)
-    overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
-    if overflow > 1:
-        wide = d.execute_script(
-            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1"
-            " && !e.closest('.table-wrap')).slice(-3).map(e => e.outerHTML.slice(0, 100));")
-        fail(f"{name} @{width}px: page is {overflow}px wider than the window: {wide}")
+    check_page(d, f"signin-{name}", width, SHOTS, fail)
 
 
 def submit(d, selector):
-    """Press a form's button and wait until the page it leads to has loaded.
-
-    A marker set on the old document disappears with it. While the documents swap, the driver
-    may answer any error (stale element, no such element, loading status unknown), so every
-    WebDriverException counts as "not yet" instead of only a stale element."""
-    d.execute_script("window.__klimasporOld = true")
-    d.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(d, 10, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.execute_script(
-            "return !window.__klimasporOld && document.readyState === 'complete'"))
+    submit_form(d, selector)
 
 
 def newest_link(seen):
-    """The sign-in link in a mail not read before."""
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        folder = os.path.join(MAILDIR, "new")
-        for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-            if f in seen:
-                continue
-            msg = email.message_from_bytes(open(os.path.join(folder, f), "rb").read(), policy=email.policy.default)
-            body = msg.get_body(preferencelist=("plain",)).get_content()
-            m = re.search(r"(https?://\S+/log-ind/link\?kode=[0-9a-f]+)", body)
-            seen.add(f)
-            if m:
-                return m.group(1)
-        time.sleep(0.2)
-    fail("no sign-in mail arrived")
-    return BASE + "/log-ind"
+    return newest_sign_in_link(MAILDIR, seen, fail) or BASE + "/log-ind"
 
 
 def sign_in_by_mail(d, width, seen):
