@@ -25,9 +25,12 @@ pub struct Row {
     pub last_update: Option<NaiveDate>,
     pub note: String,
     pub overdue: bool,
+    pub kpi_value: Option<f64>,
+    pub forecast: Option<crate::domain::forecast::Forecast>,
 }
 
-pub const HEADERS: [&str; 13] = [
+/// The columns, in order. The import (`progress_import`) reads them back by these names.
+pub const HEADERS: [&str; 17] = [
     "Nr.",
     "Tiltag",
     "Tema",
@@ -41,6 +44,10 @@ pub const HEADERS: [&str; 13] = [
     "Sidst opdateret",
     "Seneste bemærkning",
     "Overskredet",
+    "Målt værdi",
+    "Prognose",
+    "Forventet år",
+    "Prognosens begrundelse",
 ];
 
 /// Every sub-goal as it stands on `as_of`, in plan order; `owner` (id or name) keeps only
@@ -83,12 +90,17 @@ pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> StoreResu
             last_update: latest.map(|u| u.date),
             note: latest.and_then(|u| u.note.clone()).unwrap_or_default(),
             overdue: g.flags.overdue,
+            kpi_value: latest.and_then(|u| u.kpi_value),
+            forecast: latest
+                .and_then(|u| u.forecast.clone())
+                .filter(|_| !g.status.is_closed()),
         });
     }
     Ok(out)
 }
 
-fn cells(r: &Row) -> [String; 13] {
+fn cells(r: &Row) -> [String; 17] {
+    let f = r.forecast.as_ref();
     [
         r.key.clone(),
         r.measure.clone(),
@@ -107,6 +119,15 @@ fn cells(r: &Row) -> [String; 13] {
             .unwrap_or_default(),
         r.note.clone(),
         if r.overdue { "Ja" } else { "Nej" }.to_string(),
+        r.kpi_value
+            .map(crate::domain::format::number_exact)
+            .unwrap_or_default(),
+        f.map(|f| f.outlook.label_da().to_string())
+            .unwrap_or_default(),
+        f.and_then(|f| f.expected_year)
+            .map(|y| y.to_string())
+            .unwrap_or_default(),
+        f.and_then(|f| f.reason.clone()).unwrap_or_default(),
     ]
 }
 
@@ -158,7 +179,8 @@ pub fn xlsx(
         ws.write_string_with_format(0, c as u16, *h, &header)?;
     }
     let widths = [
-        7.0, 34.0, 26.0, 20.0, 60.0, 24.0, 16.0, 13.0, 15.0, 11.0, 14.0, 40.0, 11.0,
+        7.0, 34.0, 26.0, 20.0, 60.0, 24.0, 16.0, 13.0, 15.0, 11.0, 14.0, 40.0, 11.0, 12.0, 12.0,
+        10.0, 40.0,
     ];
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
@@ -182,6 +204,18 @@ pub fn xlsx(
         }
         ws.write_string_with_format(row, 11, &r.note, &wrap)?;
         ws.write_string_with_format(row, 12, if r.overdue { "Ja" } else { "Nej" }, &wrap)?;
+        if let Some(v) = r.kpi_value {
+            ws.write_number(row, 13, v)?;
+        }
+        if let Some(f) = &r.forecast {
+            ws.write_string_with_format(row, 14, f.outlook.label_da(), &wrap)?;
+            if let Some(y) = f.expected_year {
+                ws.write_number(row, 15, f64::from(y))?;
+            }
+            if let Some(reason) = &f.reason {
+                ws.write_string_with_format(row, 16, reason, &wrap)?;
+            }
+        }
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, rows.len() as u32, HEADERS.len() as u16 - 1)?;
@@ -390,6 +424,8 @@ mod tests {
             last_update: None,
             note: "Linje 1\nLinje \"2\"".into(),
             overdue: false,
+            kpi_value: Some(1234.5),
+            forecast: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod domain;
 pub mod export;
 pub mod mail;
 pub mod memory;
+pub mod progress_import;
 pub mod report;
 pub mod scheduler;
 pub mod startup;

@@ -9,6 +9,7 @@ pub mod dto;
 pub mod error;
 pub mod exports;
 pub mod health;
+pub mod imports;
 pub mod indicators;
 pub mod json;
 pub mod logging;
@@ -103,6 +104,7 @@ where
         subgoals::post_progress,
         subgoals::list_progress,
         subgoals::get_progress,
+        imports::import,
         indicators::list_indicators,
         indicators::create_indicator,
         indicators::get_indicator,
@@ -176,6 +178,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(plans::get_measure)
                 .service(plans::list_sub_goals)
                 .service(subgoals::post_progress)
+                .service(imports::import)
                 .service(subgoals::get_sub_goal)
                 .service(plans::list_plans)
                 .service(plans::get_plan)

@@ -102,6 +102,39 @@ pub fn number(v: f64, decimals: usize) -> String {
     }
 }
 
+/// A number as a person in Denmark types it: "12,5", "1.234,5", "20.000" (a dot before groups
+/// of three digits separates thousands), and also "12.5" (a dot before anything else is the
+/// decimal point). Spaces are ignored. `None` for anything else, or a value that is not finite.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
+    let grouped = |int: &str| {
+        let mut parts = int.trim_start_matches(['-', '+']).split('.');
+        parts.next().is_some_and(|p| (1..=3).contains(&p.len()))
+            && parts.all(|p| p.len() == 3)
+            && int.contains('.')
+    };
+    let plain = if let Some((int, frac)) = s.split_once(',') {
+        if frac.contains([',', '.']) {
+            return None;
+        }
+        format!("{}.{frac}", int.replace('.', ""))
+    } else if grouped(&s) {
+        s.replace('.', "")
+    } else {
+        s
+    };
+    plain.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// A number for a CSV cell Danish Excel reads as a number: decimal comma, no grouping, every
+/// digit kept ("1234,5"), so [`parse_number`] reads back exactly the value written.
+pub fn number_exact(v: f64) -> String {
+    format!("{v}").replace('.', ",")
+}
+
 /// "12,5 %".
 pub fn percent(v: f64) -> String {
     format!("{} %", number(v, 1))
@@ -120,6 +153,29 @@ pub fn with_unit(v: f64, unit: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_are_read_as_typed_in_denmark() {
+        for (typed, want) in [
+            ("12,5", Some(12.5)),
+            ("1.234,5", Some(1234.5)),
+            ("20.000", Some(20000.0)),
+            ("1.000.000", Some(1_000_000.0)),
+            ("12.5", Some(12.5)),
+            ("0.25", Some(0.25)),
+            ("-3", Some(-3.0)),
+            (" 7 ", Some(7.0)),
+            ("1,2,3", None),
+            ("tolv", None),
+            ("inf", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_number(typed), want, "{typed}");
+        }
+        for v in [1234.5, 0.1 + 0.2, 20000.0, -0.000_123] {
+            assert_eq!(parse_number(&number_exact(v)), Some(v), "{v}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -47,7 +47,7 @@ use route::Route;
 /// Pages answer `GET` (and `HEAD`, routed as `GET`), the forms' pages also `POST`
 /// ([`Route::methods`]); another method on a page's path is a 405 naming them. The route's
 /// template is left in the request for the metrics label.
-pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn dispatch(req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let path = req.path();
     let Some(route) = (!api::is_api_path(path))
         .then(|| Route::parse(path))
@@ -68,6 +68,30 @@ pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
     req.extensions_mut().insert(RouteLabel(route.template()));
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return PageError::Internal(i18n::Lang::Da, "no application state".into()).error_response();
+    };
+    // The upload's body is read by its handler (a multipart stream); every other body here is
+    // read whole, within the API's limit, or the import's when it carries a file to confirm.
+    if post && route == Route::MySubGoalsImport {
+        return workspace::import_upload(state, req, payload)
+            .await
+            .unwrap_or_else(|e| e.error_response());
+    }
+    let limit = if route == Route::MySubGoalsImportSave {
+        workspace::IMPORT_FORM_LIMIT
+    } else {
+        crate::config::MAX_BODY_BYTES
+    };
+    let body = match payload.to_bytes_limited(limit).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => {
+            let lang = i18n::Lang::from_query(req.query_string());
+            return PageError::TooLarge(lang, lang.t().form_too_large.into()).error_response();
+        }
+        Err(e) => {
+            let lang = i18n::Lang::from_query(req.query_string());
+            return PageError::BadRequest(lang, format!("the form could not be read: {e}"))
+                .error_response();
+        }
     };
     let page = match route {
         Route::Home => plan::home(state, req).await,
@@ -122,6 +146,8 @@ pub async fn dispatch(req: HttpRequest, body: web::Bytes) -> HttpResponse {
         Route::MySubGoal { id } => workspace::report(state, req, id, post.then_some(body)).await,
         Route::MySubGoalConfirm { id } => workspace::confirm(state, req, id, body).await,
         Route::MySubGoalAnswer { id } => workspace::answer(state, req, id, body).await,
+        Route::MySubGoalsImport => workspace::import_form(state, req).await,
+        Route::MySubGoalsImportSave => workspace::import_save(state, req, body).await,
         Route::Admin => admin::home(state, req).await,
         Route::AdminPeople { plan } => admin::people(state, req, plan, post.then_some(body)).await,
         Route::AdminPerson { plan, id } => {

@@ -277,6 +277,8 @@ pub enum PageError {
     Forbidden(Lang, String),
     /// 409: the change does not fit the state it meets (a round already closed, …).
     Conflict(Lang, String),
+    /// 413: a form or file larger than the server takes.
+    TooLarge(Lang, String),
     /// 500 / 503, logged; the page says only that something went wrong.
     Internal(Lang, String),
     Unavailable(Lang, String),
@@ -288,7 +290,8 @@ impl std::fmt::Display for PageError {
             Self::NotFound(_, m)
             | Self::BadRequest(_, m)
             | Self::Forbidden(_, m)
-            | Self::Conflict(_, m) => f.write_str(m),
+            | Self::Conflict(_, m)
+            | Self::TooLarge(_, m) => f.write_str(m),
             Self::SignIn(_) => f.write_str("sign-in required"),
             Self::Internal(_, m) | Self::Unavailable(_, m) => f.write_str(m),
         }
@@ -318,6 +321,7 @@ impl PageError {
             Self::SignIn(_) => Self::SignIn(lang),
             Self::Forbidden(_, m) => Self::Forbidden(lang, m),
             Self::Conflict(_, m) => Self::Conflict(lang, m),
+            Self::TooLarge(_, m) => Self::TooLarge(lang, m),
             Self::Internal(_, m) => Self::Internal(lang, m),
             Self::Unavailable(_, m) => Self::Unavailable(lang, m),
         }
@@ -330,6 +334,7 @@ impl PageError {
             | Self::SignIn(l)
             | Self::Forbidden(l, _)
             | Self::Conflict(l, _)
+            | Self::TooLarge(l, _)
             | Self::Internal(l, _)
             | Self::Unavailable(l, _) => *l,
         }
@@ -384,6 +389,7 @@ impl ResponseError for PageError {
             Self::SignIn(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(..) => StatusCode::FORBIDDEN,
             Self::Conflict(..) => StatusCode::CONFLICT,
+            Self::TooLarge(..) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(..) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -398,6 +404,7 @@ impl ResponseError for PageError {
             Self::SignIn(_) => (t.signin_title, t.signin_text, None),
             Self::Forbidden(_, m) => (t.error_403_title, t.error_403_text, Some(m.clone())),
             Self::Conflict(_, m) => (t.error_409_title, t.error_409_text, Some(m.clone())),
+            Self::TooLarge(_, m) => (t.error_400_title, t.error_400_text, Some(m.clone())),
             Self::Internal(_, m) => {
                 tracing::error!(error = %m, "page failed");
                 (t.error_500_title, t.error_500_text, None)

@@ -47,6 +47,8 @@ pub enum Route {
     MySubGoal { id: String },
     MySubGoalConfirm { id: String },
     MySubGoalAnswer { id: String },
+    MySubGoalsImport,
+    MySubGoalsImportSave,
     Admin,
     AdminPeople { plan: String },
     AdminPerson { plan: String, id: String },
@@ -98,6 +100,8 @@ impl Route {
             ["min-side"] => Self::MyPage,
             ["min-side", "log-ud-alle"] => Self::SignOutEverywhere,
             ["min-side", "delmaal"] => Self::MySubGoals,
+            ["min-side", "delmaal", "import"] => Self::MySubGoalsImport,
+            ["min-side", "delmaal", "import", "gem"] => Self::MySubGoalsImportSave,
             ["min-side", "delmaal", id] => Self::MySubGoal { id: d(id)? },
             ["min-side", "delmaal", id, "bekraeft"] => Self::MySubGoalConfirm { id: d(id)? },
             ["min-side", "delmaal", id, "svar"] => Self::MySubGoalAnswer { id: d(id)? },
@@ -198,6 +202,8 @@ impl Route {
             Self::MySubGoal { .. } => "/min-side/delmaal/{id}",
             Self::MySubGoalConfirm { .. } => "/min-side/delmaal/{id}/bekraeft",
             Self::MySubGoalAnswer { .. } => "/min-side/delmaal/{id}/svar",
+            Self::MySubGoalsImport => "/min-side/delmaal/import",
+            Self::MySubGoalsImportSave => "/min-side/delmaal/import/gem",
             Self::Admin => "/admin",
             Self::AdminPeople { .. } => "/admin/{plan}/personer",
             Self::AdminPerson { .. } => "/admin/{plan}/personer/{id}",
@@ -221,11 +227,13 @@ impl Route {
             | Self::AdminTokens { .. }
             | Self::MySubGoal { .. }
             | Self::AdminRound { .. }
-            | Self::ReportQuestions { .. } => GET_POST,
+            | Self::ReportQuestions { .. }
+            | Self::MySubGoalsImport => GET_POST,
             Self::SignOutEverywhere
             | Self::AdminTokenRevoke { .. }
             | Self::MySubGoalConfirm { .. }
-            | Self::MySubGoalAnswer { .. } => POST,
+            | Self::MySubGoalAnswer { .. }
+            | Self::MySubGoalsImportSave => POST,
             _ => GET,
         }
     }

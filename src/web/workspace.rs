@@ -26,13 +26,16 @@ use super::view::ForecastLine;
 use crate::api::error::ApiError;
 use crate::api::{AppState, run_db, run_write, today};
 use crate::db::models::ProgressRow;
-use crate::db::store::{self, OwnedSubGoal, ReportContext, StoreError};
+use base64::Engine as _;
+
+use crate::db::store::{self, ImportMode, ImportOutcome, OwnedSubGoal, ReportContext, StoreError};
 use crate::domain::forecast::{self, Outlook, RawForecast};
 use crate::domain::progress::{self, ProgressReport, RawProgress};
 use crate::domain::round::{Mark, Round};
 use crate::domain::subgoal::{SubGoal, SubGoalState};
 use crate::domain::worklist::{self, Need};
 use crate::domain::{DomainError, Status};
+use crate::progress_import;
 use crate::report::chart::Shown;
 
 fn chrome(state: &AppState, req: &HttpRequest, lang: Lang, title: String) -> Chrome {
@@ -138,6 +141,7 @@ fn kpi_unit(g: &SubGoal) -> String {
 pub struct ListQuery {
     gemt: Option<i32>,
     bekraeftet: Option<i32>,
+    importeret: Option<usize>,
 }
 
 /// `GET /min-side/delmaal`
@@ -203,7 +207,12 @@ pub async fn list(
             .map(|(g, ..)| fill(text, &[("key", &g.key)]))
     };
     let saved = notice(q.as_ref().and_then(|q| q.gemt), t.workspace_saved)
-        .or_else(|| notice(q.as_ref().and_then(|q| q.bekraeftet), t.workspace_confirmed));
+        .or_else(|| notice(q.as_ref().and_then(|q| q.bekraeftet), t.workspace_confirmed))
+        .or_else(|| {
+            q.as_ref()
+                .and_then(|q| q.importeret)
+                .map(|n| fill(t.import_done, &[("n", &n.to_string())]))
+        });
     let mut round_notes: Vec<String> = rounds
         .values()
         .map(|(r, _)| round_note(r, now, lang))
@@ -341,20 +350,6 @@ impl Fields {
     }
 }
 
-/// A decimal number as people type it: "12,5", "1.234,5", "12.5", "-3".
-pub fn parse_number(s: &str) -> Option<f64> {
-    let s: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
-        .collect();
-    let s = if s.contains(',') {
-        s.replace('.', "").replace(',', ".")
-    } else {
-        s
-    };
-    s.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
 /// A date from a date field (`2026-12-02`) or as typed in Danish (`2.12.2026`).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -390,7 +385,7 @@ fn raw_progress(f: &Fields, t: &super::i18n::Catalogue) -> Result<RawProgress, E
     };
     let kpi_value = match f.kpi_value.as_str() {
         "" => None,
-        v => match parse_number(v) {
+        v => match crate::domain::format::parse_number(v) {
             Some(v) => Some(v),
             None => {
                 errors.add("kpi_value", t.progress_kpi_not_number);
@@ -984,5 +979,330 @@ pub async fn answer(
             &[("max", &store::MAX_QUESTION_CHARS.to_string())],
         )),
         Err(e) => Err(PageError::from(e).in_lang(lang)),
+    }
+}
+
+/// A confirmed import's form carries the file (base64) back: the limit of its body.
+pub const IMPORT_FORM_LIMIT: usize = progress_import::MAX_BYTES * 3;
+
+struct ImportLine {
+    line: usize,
+    key: String,
+    summary: String,
+    update: bool,
+}
+
+struct ImportError {
+    line: usize,
+    column: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "workspace/import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    csrf: String,
+    plans: Vec<String>,
+    plan: String,
+    /// The file could not be read at all.
+    file_error: Option<String>,
+    errors: Vec<ImportError>,
+    lines: Vec<ImportLine>,
+    updates: usize,
+    unchanged: usize,
+    /// The preview's confirmation: the file (base64) and the fingerprint of what it changes.
+    data: Option<(String, String)>,
+    stale: bool,
+    export_csv: String,
+    export_xlsx: String,
+    max_mb: usize,
+}
+
+/// The plans the person reports on (their owners' measures), and the one chosen.
+async fn import_plans(state: &AppState, signed: &Signed) -> Result<Vec<String>, PageError> {
+    let owners = signed.principal.grants.owners.to_vec();
+    let grants = signed.principal.grants.clone();
+    let plans = run_db(state, move |c| {
+        let owned: BTreeSet<String> = store::owned_sub_goals(c, &owners)?
+            .into_iter()
+            .map(|g| g.plan_slug)
+            .collect();
+        let mut all: Vec<String> = store::list_plans(c)?
+            .into_iter()
+            .filter(|p| owned.contains(&p.slug) || grants.administers(p.id))
+            .map(|p| p.slug)
+            .collect();
+        all.dedup();
+        Ok(all)
+    })
+    .await
+    .map_err(PageError::from)?;
+    Ok(plans)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import_page(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+    signed: &Signed,
+    plans: Vec<String>,
+    plan: String,
+    outcome: Option<Result<(ImportOutcome, String), String>>,
+) -> Result<HttpResponse, PageError> {
+    let t = lang.t();
+    let mut page = ImportPage {
+        chrome: chrome(state, req, lang, t.import_title.into())
+            .crumb(
+                t.workspace_title,
+                Some(Chrome::href_for(lang, "/min-side/delmaal")),
+            )
+            .crumb(t.import_title, None),
+        csrf: signed.csrf(),
+        export_csv: format!("/api/v1/plans/{plan}/export.csv"),
+        export_xlsx: format!("/api/v1/plans/{plan}/export.xlsx"),
+        plans,
+        plan,
+        file_error: None,
+        errors: Vec::new(),
+        lines: Vec::new(),
+        updates: 0,
+        unchanged: 0,
+        data: None,
+        stale: false,
+        max_mb: progress_import::MAX_BYTES / (1024 * 1024),
+    };
+    let mut status = actix_web::http::StatusCode::OK;
+    match outcome {
+        None => {}
+        Some(Err(why)) => {
+            page.file_error = Some(why);
+            status = actix_web::http::StatusCode::BAD_REQUEST;
+        }
+        Some(Ok((outcome, file))) => {
+            let (plan, confirmable) = match outcome {
+                ImportOutcome::Invalid(p) => {
+                    status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+                    (p, false)
+                }
+                ImportOutcome::Stale(p) => {
+                    page.stale = true;
+                    status = actix_web::http::StatusCode::CONFLICT;
+                    (p, true)
+                }
+                ImportOutcome::Preview(p) | ImportOutcome::Written(p) => (p, true),
+            };
+            page.errors = plan
+                .errors
+                .iter()
+                .map(|e| ImportError {
+                    line: e.line,
+                    column: e.column.unwrap_or("").to_string(),
+                    message: e.message.clone(),
+                })
+                .collect();
+            page.updates = plan.update_count();
+            page.unchanged = plan.rows.len() - page.updates;
+            page.lines = plan
+                .rows
+                .iter()
+                .map(|r| ImportLine {
+                    line: r.line,
+                    key: r.key.clone(),
+                    summary: r.summary.clone(),
+                    update: matches!(r.change, progress_import::Change::Update(_)),
+                })
+                .collect();
+            if confirmable && page.updates > 0 {
+                page.data = Some((file, plan.fingerprint()));
+            }
+        }
+    }
+    let mut res = private(page_response(render(&page, lang)?, None));
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PlanQuery {
+    plan: Option<String>,
+}
+
+fn chosen_plan(req: &HttpRequest, plans: &[String], asked: Option<String>) -> String {
+    let asked = asked.or_else(|| {
+        web::Query::<PlanQuery>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.plan.clone())
+    });
+    asked
+        .filter(|p| plans.contains(p))
+        .or_else(|| plans.first().cloned())
+        .unwrap_or_default()
+}
+
+/// `GET /min-side/delmaal/import`: the upload form.
+pub async fn import_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = Lang::from_query(req.query_string());
+    let signed = match require_signed_in(&req, &state).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let plans = import_plans(&state, &signed)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    if plans.is_empty() {
+        return Err(PageError::Forbidden(lang, lang.t().import_no_plan.into()));
+    }
+    let plan = chosen_plan(&req, &plans, None);
+    import_page(&state, &req, lang, &signed, plans, plan, None)
+}
+
+/// Check the file as `signed` for `plan`, writing it when `mode` says so.
+async fn run_import(
+    state: &AppState,
+    signed: &Signed,
+    plan: String,
+    file: Vec<u8>,
+    mode: ImportMode,
+) -> Result<Result<ImportOutcome, String>, PageError> {
+    let table = match progress_import::read(&file) {
+        Ok(t) => t,
+        Err(why) => return Ok(Err(why)),
+    };
+    let who = signed.principal.clone();
+    let (today, now) = (today(), crate::clock::now_utc());
+    let outcome = run_write(state, move |c| {
+        store::import_progress(c, &plan, &table, &who, &mode, today, now)
+    })
+    .await
+    .map_err(PageError::from)?;
+    Ok(Ok(outcome))
+}
+
+/// `POST /min-side/delmaal/import` (multipart/form-data: `csrf`, `plan`, `file`): the preview.
+pub async fn import_upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    use futures_util::StreamExt;
+    let lang = Lang::from_query(req.query_string());
+    let t = lang.t();
+    let signed = match require_signed_in(&req, &state).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let is_multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !is_multipart {
+        return Err(PageError::BadRequest(lang, t.import_not_multipart.into()));
+    }
+    let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+    let (mut csrf, mut plan, mut file) = (None, None, None);
+    while let Some(field) = parts.next().await {
+        let mut field = field
+            .map_err(|e| PageError::BadRequest(lang, format!("the upload cannot be read: {e}")))?;
+        let name = field.name().unwrap_or("").to_string();
+        let limit = if name == "file" {
+            progress_import::MAX_BYTES
+        } else {
+            4096
+        };
+        let bytes = match field.bytes(limit).await {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
+                return Err(PageError::BadRequest(
+                    lang,
+                    format!("the upload cannot be read: {e}"),
+                ));
+            }
+            Err(_) => return Err(PageError::TooLarge(lang, t.form_too_large.into())),
+        };
+        match name.as_str() {
+            "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            "plan" => plan = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            "file" => file = Some(bytes.to_vec()),
+            _ => {}
+        }
+    }
+    // The same check as every form: our origin and the session's token.
+    if !(super::session::same_origin(&req, &state.auth.cookies)
+        && super::session::csrf_ok(signed.secret(), csrf.as_deref()))
+    {
+        return Err(PageError::Forbidden(lang, t.form_forbidden.into()));
+    }
+    let plans = import_plans(&state, &signed)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    let plan = chosen_plan(&req, &plans, plan);
+    let file = file.unwrap_or_default();
+    if file.is_empty() {
+        return import_page(
+            &state,
+            &req,
+            lang,
+            &signed,
+            plans,
+            plan,
+            Some(Err(t.import_no_file.into())),
+        );
+    }
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&file);
+    let outcome = run_import(&state, &signed, plan.clone(), file, ImportMode::DryRun)
+        .await
+        .map_err(|e| e.in_lang(lang))?
+        .map(|o| (o, encoded));
+    import_page(&state, &req, lang, &signed, plans, plan, Some(outcome))
+}
+
+/// `POST /min-side/delmaal/import/gem`: write what the preview showed, all or nothing.
+pub async fn import_save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let lang = Lang::from_query(req.query_string());
+    let t = lang.t();
+    let signed = match require_signed_in(&req, &state).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let form = Form::parse(&req, &body, lang)?;
+    form::check_session_form(&req, &state.auth.cookies, signed.secret(), &form, lang)?;
+    let plans = import_plans(&state, &signed)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    let plan = chosen_plan(&req, &plans, Some(form.text("plan")));
+    let Ok(file) = base64::engine::general_purpose::STANDARD.decode(form.text("data")) else {
+        return Err(PageError::BadRequest(lang, t.form_incomplete.into()));
+    };
+    let encoded = form.text("data");
+    let mode = ImportMode::Write {
+        fingerprint: Some(form.text("fingerprint")),
+    };
+    match run_import(&state, &signed, plan.clone(), file, mode)
+        .await
+        .map_err(|e| e.in_lang(lang))?
+    {
+        Ok(ImportOutcome::Written(p)) => Ok(see_other(&Chrome::href_for(
+            lang,
+            &format!("/min-side/delmaal?importeret={}", p.update_count()),
+        ))),
+        other => import_page(
+            &state,
+            &req,
+            lang,
+            &signed,
+            plans,
+            plan,
+            Some(other.map(|o| (o, encoded))),
+        ),
     }
 }

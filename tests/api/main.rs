@@ -14,6 +14,7 @@ mod import;
 mod oidc;
 mod plan;
 mod progress;
+mod progress_import;
 mod reports;
 mod round;
 mod scheduler;

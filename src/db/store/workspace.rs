@@ -1,12 +1,16 @@
 //! What an owner's workspace reads: their sub-goals across plans, and one sub-goal with what its
 //! progress form needs. Writing progress is `append_progress`, as for the API.
 
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::models::*;
 use crate::db::schema::*;
-use crate::db::{DbConn, read_tx};
+use crate::db::{DbConn, read_tx, write_tx};
+use crate::domain::Status;
+use crate::domain::access;
 use crate::domain::subgoal::SubGoal;
+use crate::progress_import::{ImportPlan, Table};
 
 use super::*;
 
@@ -102,5 +106,84 @@ pub fn report_context(conn: &mut DbConn, id: i32) -> StoreResult<ReportContext> 
             goal,
             latest,
         })
+    })
+}
+
+/// How an import is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Check and show what would change; write nothing.
+    DryRun,
+    /// Write every update, or nothing. With a fingerprint (from a preview), write only if the
+    /// sub-goals are as they were when the preview was made.
+    Write { fingerprint: Option<String> },
+}
+
+/// What an import came to. Every variant but `Written` wrote nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportOutcome {
+    /// Some rows break a rule: each is in `errors`.
+    Invalid(ImportPlan),
+    Preview(ImportPlan),
+    /// Someone saved one of the sub-goals after the preview: here is the new plan.
+    Stale(ImportPlan),
+    Written(ImportPlan),
+}
+
+/// Import `table` into plan `slug` as `who`: every row checked against the sub-goals as they
+/// stand in this transaction, then (unless asked for a dry run, or a row is invalid) every
+/// update appended in it, each an ordinary progress update with `who` as its author. One
+/// failure and nothing is written.
+pub fn import_progress(
+    conn: &mut DbConn,
+    slug: &str,
+    table: &Table,
+    who: &Principal,
+    mode: &ImportMode,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> StoreResult<ImportOutcome> {
+    write_tx(conn, |conn| {
+        let data = load_plan(conn, slug)?;
+        let plan_id = data.plan.id;
+        let goals = data.sub_goal_models()?;
+        let may = |g: &SubGoal, status: Status| {
+            access::may_report(access::ReportAttempt {
+                name: &who.name,
+                administers: who.grants.administers(plan_id),
+                owns_measure: who.grants.owns_through(g.owners.iter().map(|o| o.id)),
+                measure_number: g.measure_number,
+                current: g.status,
+                reported: status,
+            })
+            .map_err(|_| {
+                if status == Status::Dropped || g.status == Status::Dropped {
+                    format!(
+                        "Kun planens administratorer kan lade delmål {} udgå eller opdatere det, når det er udgået.",
+                        g.key
+                    )
+                } else {
+                    format!(
+                        "Du kan ikke indberette på delmål {}: tiltag {} er ikke din afdelings.",
+                        g.key, g.measure_number
+                    )
+                }
+            })
+        };
+        let plan = crate::progress_import::plan(table, &goals, &may, today);
+        if !plan.errors.is_empty() {
+            return Ok(ImportOutcome::Invalid(plan));
+        }
+        match mode {
+            ImportMode::DryRun => return Ok(ImportOutcome::Preview(plan)),
+            ImportMode::Write {
+                fingerprint: Some(f),
+            } if *f != plan.fingerprint() => return Ok(ImportOutcome::Stale(plan)),
+            ImportMode::Write { .. } => {}
+        }
+        for (row, report) in plan.updates() {
+            append_progress(conn, row.sub_goal_id, row.version, who, report, now)?;
+        }
+        Ok(ImportOutcome::Written(plan))
     })
 }
