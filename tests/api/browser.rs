@@ -261,7 +261,29 @@ async fn the_workspace_and_the_round_work_in_chromium() {
         "the workspace browser test failed:\n{stdout}\n{stderr}"
     );
     eprintln!("{stdout}");
-    // What the browser did is in the database: the answer, the extension, the confirmation.
+    // What the browser did is on the site and in the next status: the question and its answer.
     let m14 = app.get("/ballerup/tiltag/14").await.text().await.unwrap();
     assert!(m14.contains("Fordi leverandøren er forsinket (375 px)"));
+    let next = crate::site::sent_ugo_status_for(&app, "2026-H2").await;
+    let pdf = app
+        .get(&format!("/api/v1/report-runs/{next}/pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    if crate::reports::poppler() {
+        let text = crate::reports::pdf_text(&pdf, None)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains("Spørgsmål fra udvalget"), "{text}");
+        assert!(
+            text.contains("Hvorfor er 14.1 i risiko? (375 px)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Fordi leverandøren er forsinket (375 px)"),
+            "{text}"
+        );
+    }
 }

@@ -335,12 +335,17 @@ async fn assets_are_named_by_content_cached_for_good_and_sent_compressed() {
 
 /// A UGO status sent by the scheduler: its run id.
 pub async fn sent_ugo_status(app: &TestApp) -> i64 {
+    sent_ugo_status_for(app, "2026-H1").await
+}
+
+/// Ask for the UGO status of `period` and wait until the scheduler has sent it; its run id.
+pub async fn sent_ugo_status_for(app: &TestApp, period: &str) -> i64 {
     let admin = app.admin().await;
     let res = app
         .client
         .post(app.url("/api/v1/report-runs"))
         .bearer_auth(&admin)
-        .json(&json!({"plan": "ballerup", "kind": "ugo-status", "period": "2026-H1"}))
+        .json(&json!({"plan": "ballerup", "kind": "ugo-status", "period": period}))
         .send()
         .await
         .unwrap();
