@@ -332,11 +332,13 @@ fn danish(e: &DomainError) -> (Option<&'static str>, String) {
 /// the sub-goal.
 pub type MayReport<'a> = &'a dyn Fn(&SubGoal, Status) -> Result<(), String>;
 
-/// Check every row against the plan's sub-goals as they stand (`goals`), on `today`.
+/// Check every row against the plan's sub-goals as they stand (`goals`), on `today`; each
+/// update speaks for `as_of` (today, or the period's end while a round is open after it).
 pub fn plan(
     table: &Table,
     goals: &[SubGoal],
     may_report: MayReport<'_>,
+    as_of: NaiveDate,
     today: NaiveDate,
 ) -> ImportPlan {
     let mut out = ImportPlan::default();
@@ -506,7 +508,7 @@ pub fn plan(
                 progress,
                 note: Some(note),
                 kpi_value: kpi,
-                as_of: None,
+                as_of: Some(as_of),
                 achieved_on: None,
                 reason: None,
                 // Without the forecast columns an open sub-goal keeps its forecast.
@@ -612,7 +614,7 @@ mod tests {
         );
         let table = read(csv.as_bytes()).unwrap();
         // The export's csv_cell prefix is undone: the note read is the stored one.
-        let p = plan(&table, &goals, &anyone, today());
+        let p = plan(&table, &goals, &anyone, today(), today());
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(p.update_count(), 0, "{p:?}");
     }
@@ -622,7 +624,13 @@ mod tests {
         let goals = [goal("1.1", Status::NotStarted, 0, None)];
         let csv =
             format!("{HEADER}1.1;;Ukendt;0;\r\n9.9;;På sporet;10;\r\n1.1;;På sporet;101;\r\n");
-        let p = plan(&read(csv.as_bytes()).unwrap(), &goals, &anyone, today());
+        let p = plan(
+            &read(csv.as_bytes()).unwrap(),
+            &goals,
+            &anyone,
+            today(),
+            today(),
+        );
         let lines: Vec<(usize, Option<&str>)> =
             p.errors.iter().map(|e| (e.line, e.column)).collect();
         assert_eq!(
@@ -646,7 +654,13 @@ mod tests {
             goal("1.2", Status::OnTrack, 10, None),
         ];
         let csv = format!("{HEADER}1.1;;I risiko;35;Ny note\r\n1.2;;Opfyldt;90;\r\n");
-        let p = plan(&read(csv.as_bytes()).unwrap(), &goals, &anyone, today());
+        let p = plan(
+            &read(csv.as_bytes()).unwrap(),
+            &goals,
+            &anyone,
+            today(),
+            today(),
+        );
         assert_eq!(p.update_count(), 1);
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].line, 3);
@@ -678,13 +692,25 @@ mod tests {
             }
         };
         let csv = format!("{HEADER}1.1;;På sporet;20;\r\n2.1;;På sporet;10;\r\n");
-        let p = plan(&read(csv.as_bytes()).unwrap(), &goals, &not_two, today());
+        let p = plan(
+            &read(csv.as_bytes()).unwrap(),
+            &goals,
+            &not_two,
+            today(),
+            today(),
+        );
         assert!(
             p.errors.is_empty(),
             "an unchanged row of another owner is no error"
         );
         let csv = format!("{HEADER}2.1;;På sporet;30;\r\n");
-        let p = plan(&read(csv.as_bytes()).unwrap(), &goals, &not_two, today());
+        let p = plan(
+            &read(csv.as_bytes()).unwrap(),
+            &goals,
+            &not_two,
+            today(),
+            today(),
+        );
         assert_eq!(p.errors[0].message, "Tiltag 2 er ikke dit.");
     }
 
@@ -693,9 +719,9 @@ mod tests {
         let mut goals = vec![goal("1.1", Status::NotStarted, 0, None)];
         let csv = format!("{HEADER}1.1;;På sporet;5;\r\n");
         let t = read(csv.as_bytes()).unwrap();
-        let a = plan(&t, &goals, &anyone, today()).fingerprint();
+        let a = plan(&t, &goals, &anyone, today(), today()).fingerprint();
         goals[0].version += 1;
-        let b = plan(&t, &goals, &anyone, today()).fingerprint();
+        let b = plan(&t, &goals, &anyone, today(), today()).fingerprint();
         assert_ne!(a, b);
     }
 

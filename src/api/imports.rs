@@ -52,7 +52,8 @@ pub struct ImportResult {
     pub rows: Vec<ImportRowView>,
 }
 
-/// A problem+json with the invalid rows as an `errors` member (RFC 9457 extension).
+/// A problem+json with the invalid rows as an `errors` member (RFC 9457 extension); empty
+/// when the file as a whole cannot be read (the reason is then the `detail`, in Danish).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportProblem {
     #[serde(rename = "type")]
@@ -61,6 +62,20 @@ pub struct ImportProblem {
     pub status: u16,
     pub detail: String,
     pub errors: Vec<ImportErrorView>,
+}
+
+/// 422 with the rows at fault (none when the file as a whole cannot be read).
+fn problem(detail: String, errors: Vec<ImportErrorView>) -> HttpResponse {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .json(ImportProblem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("").into(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        })
 }
 
 fn rows(plan: &ImportPlan) -> Vec<ImportRowView> {
@@ -112,6 +127,7 @@ fn check_type(req: &HttpRequest) -> Result<(), ApiError> {
                  content_type = "text/csv"),
     security(("bearer" = [])),
     responses((status = 200, body = ImportResult),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 413, body = Problem, content_type = "application/problem+json"),
@@ -134,7 +150,10 @@ pub async fn import(
             ApiError::PayloadTooLarge(format!("the file is larger than {MAX_BYTES} bytes"))
         })?
         .map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
-    let table = progress_import::read(&bytes).map_err(ApiError::Unprocessable)?;
+    let table = match progress_import::read(&bytes) {
+        Ok(t) => t,
+        Err(why) => return Ok(problem(why, Vec::new())),
+    };
     let dry_run = query.dry_run.unwrap_or(false);
     let mode = if dry_run {
         ImportMode::DryRun
@@ -144,8 +163,12 @@ pub async fn import(
     let who = caller.0;
     let slug = slug.into_inner();
     let (today, now) = (today(), crate::clock::now_utc());
+    let cfg = state.scheduler.clone();
     let outcome = run_write(&state, move |c| {
-        store::import_progress(c, &slug, &table, &who, &mode, today, now)
+        let (plan_id, _) = store::plan_version(c, &slug)?;
+        // The same default date as the workspace's form (the period's end in an open round).
+        let as_of = crate::scheduler::default_as_of(c, &cfg, plan_id, now.and_utc())?;
+        store::import_progress(c, &slug, &table, &who, &mode, (as_of, today), now)
     })
     .await?;
     let ok = |plan: &ImportPlan, written: usize| ImportResult {
@@ -156,29 +179,20 @@ pub async fn import(
         rows: rows(plan),
     };
     Ok(match outcome {
-        ImportOutcome::Invalid(plan) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            HttpResponse::build(status)
-                .content_type("application/problem+json")
-                .json(ImportProblem {
-                    kind: "about:blank",
-                    title: status.canonical_reason().unwrap_or("").into(),
-                    status: status.as_u16(),
-                    detail: format!(
-                        "{} row(s) of the file break a rule; nothing was written",
-                        plan.errors.len()
-                    ),
-                    errors: plan
-                        .errors
-                        .iter()
-                        .map(|e| ImportErrorView {
-                            line: e.line,
-                            column: e.column.map(String::from),
-                            message: e.message.clone(),
-                        })
-                        .collect(),
+        ImportOutcome::Invalid(plan) => problem(
+            format!(
+                "{} row(s) of the file break a rule; nothing was written",
+                plan.errors.len()
+            ),
+            plan.errors
+                .iter()
+                .map(|e| ImportErrorView {
+                    line: e.line,
+                    column: e.column.map(String::from),
+                    message: e.message.clone(),
                 })
-        }
+                .collect(),
+        ),
         ImportOutcome::Preview(plan) | ImportOutcome::Stale(plan) => {
             HttpResponse::Ok().json(ok(&plan, 0))
         }

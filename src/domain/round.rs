@@ -110,6 +110,21 @@ impl Round {
         self.opens_at <= now && now < self.close()
     }
 
+    /// The date a progress update made at `now` speaks for by default. The status shows the
+    /// plan as it stood at the end of its half-year; a round that is open after that end (the
+    /// January and July weeks before a status) asks for that state, so an update made in it
+    /// defaults to the period's last day and appears in the status. Otherwise: `today`.
+    pub fn default_as_of(
+        round: Option<&Round>,
+        now: DateTime<Utc>,
+        today: chrono::NaiveDate,
+    ) -> chrono::NaiveDate {
+        match round {
+            Some(r) if r.is_open(now) && r.period.end() < today => r.period.end(),
+            _ => today,
+        }
+    }
+
     /// Is something recorded at `at` counted in this round?
     pub fn counts(&self, at: DateTime<Utc>) -> bool {
         self.counts_after < at && at <= self.close()
@@ -314,6 +329,26 @@ mod tests {
                 .check_extension(extended, plain.close() + Duration::seconds(1))
                 .is_err(),
             "closed"
+        );
+    }
+
+    #[test]
+    fn an_update_in_an_open_round_speaks_for_the_period_by_default() {
+        let r = round_for(&ugo(), Copenhagen, h2_2026(), Duration::days(14), &|_| None).unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let in_round = utc("2027-01-05T10:00:00Z");
+        assert_eq!(
+            Round::default_as_of(Some(&r), in_round, d("2027-01-05")),
+            d("2026-12-31")
+        );
+        let before = utc("2026-12-02T10:00:00Z");
+        assert_eq!(
+            Round::default_as_of(Some(&r), before, d("2026-12-02")),
+            d("2026-12-02")
+        );
+        assert_eq!(
+            Round::default_as_of(None, in_round, d("2027-01-05")),
+            d("2027-01-05")
         );
     }
 

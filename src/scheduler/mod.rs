@@ -269,6 +269,20 @@ pub fn message_id(cfg: &SchedulerConfig, slug: &str, run: &RunRow) -> String {
     )
 }
 
+/// The date a progress update on plan `plan_id` made at `now` speaks for unless its author says
+/// otherwise (`Round::default_as_of`: the half-year's end while its round is open after it).
+pub fn default_as_of(
+    conn: &mut DbConn,
+    cfg: &SchedulerConfig,
+    plan_id: i32,
+    now: DateTime<Utc>,
+) -> StoreResult<chrono::NaiveDate> {
+    let extended = store::round_extensions(conn, plan_id)?;
+    let round = cfg.current_round(now, &extended);
+    let today = now.with_timezone(&TIME_ZONE).date_naive();
+    Ok(Round::default_as_of(round.as_ref(), now, today))
+}
+
 /// What a report of `kind` for `period` is made from: the plan's history and, for the UGO
 /// status, the marks of its round (updated, confirmed, missing).
 pub fn report_history(

@@ -565,6 +565,8 @@ struct ReportPage {
     conflict: Option<TheirUpdate>,
     questions: Vec<QuestionForm>,
     answered: bool,
+    /// Set while a round asks for the state at its period's end: that date, in words.
+    as_of_note: Option<String>,
 }
 
 /// A committee question on the form page, with the form that answers it.
@@ -606,6 +608,8 @@ struct Filled {
     conflict: Option<TheirUpdate>,
     /// An answer that was refused: (question, what was typed, why).
     answer: Option<(i32, String, String)>,
+    /// The date the update speaks for by default, when it is not today (an open round).
+    as_of_default: Option<NaiveDate>,
 }
 
 impl Filled {
@@ -633,6 +637,7 @@ fn form_page(
         errors,
         conflict,
         answer,
+        as_of_default,
     } = filled;
     let t = lang.t();
     let g = &ctx.goal;
@@ -712,6 +717,7 @@ fn form_page(
             .collect(),
         answered: web::Query::<AnsweredQuery>::from_query(req.query_string())
             .is_ok_and(|q| q.besvaret == Some(1)),
+        as_of_note: as_of_default.map(|d| fill(t.as_of_round, &[("date", &lang.date(d))])),
     };
     let bad = bad || answer_error;
     let mut res = private(page_response(render(&page, lang)?, None));
@@ -723,6 +729,18 @@ fn form_page(
         };
     }
     Ok(res)
+}
+
+/// The date an update of a sub-goal of `plan_id` speaks for unless the person says otherwise
+/// (`domain::round::Round::default_as_of`: the period's end while its round is open after it).
+pub(super) async fn default_as_of(state: &AppState, plan_id: i32) -> Result<NaiveDate, PageError> {
+    let cfg = state.scheduler.clone();
+    let now = crate::clock::now_utc().and_utc();
+    run_db(state, move |c| {
+        crate::scheduler::default_as_of(c, &cfg, plan_id, now)
+    })
+    .await
+    .map_err(PageError::from)
 }
 
 /// What saving came to, kept apart from the store's other errors so the form can answer each.
@@ -760,9 +778,14 @@ pub async fn report(
         return Err(PageError::Forbidden(lang, t.workspace_forbidden.into()));
     }
     let today = today();
+    let as_of = default_as_of(&state, ctx.plan_id)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    let round_day = (as_of != today).then_some(as_of);
     let Some(body) = body else {
         let filled = Filled {
-            fields: Fields::current(&ctx.goal, today),
+            as_of_default: round_day,
+            fields: Fields::current(&ctx.goal, as_of),
             ..Filled::default()
         };
         return form_page(&state, &req, lang, &signed, &ctx, filled);
@@ -795,7 +818,13 @@ pub async fn report(
             };
             return form_page(&state, &req, lang, &signed, &ctx, filled);
         }
-        Ok(raw) => ProgressReport::parse(raw, today),
+        Ok(raw) => ProgressReport::parse(
+            RawProgress {
+                as_of: raw.as_of.or(Some(as_of)),
+                ..raw
+            },
+            today,
+        ),
     };
     let report = match report {
         Ok(r) => r,
@@ -1175,8 +1204,11 @@ async fn run_import(
     };
     let who = signed.principal.clone();
     let (today, now) = (today(), crate::clock::now_utc());
+    let cfg = state.scheduler.clone();
     let outcome = run_write(state, move |c| {
-        store::import_progress(c, &plan, &table, &who, &mode, today, now)
+        let (plan_id, _) = store::plan_version(c, &plan)?;
+        let as_of = crate::scheduler::default_as_of(c, &cfg, plan_id, now.and_utc())?;
+        store::import_progress(c, &plan, &table, &who, &mode, (as_of, today), now)
     })
     .await
     .map_err(PageError::from)?;

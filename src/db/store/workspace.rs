@@ -140,7 +140,7 @@ pub fn import_progress(
     table: &Table,
     who: &Principal,
     mode: &ImportMode,
-    today: NaiveDate,
+    (as_of, today): (NaiveDate, NaiveDate),
     now: NaiveDateTime,
 ) -> StoreResult<ImportOutcome> {
     write_tx(conn, |conn| {
@@ -170,7 +170,7 @@ pub fn import_progress(
                 }
             })
         };
-        let plan = crate::progress_import::plan(table, &goals, &may, today);
+        let plan = crate::progress_import::plan(table, &goals, &may, as_of, today);
         if !plan.errors.is_empty() {
             return Ok(ImportOutcome::Invalid(plan));
         }
