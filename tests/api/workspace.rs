@@ -366,5 +366,35 @@ async fn the_api_takes_a_forecast_with_progress(app: TestApp) {
     let res = post(json!({"status": "on_track", "progress": 20}), etag).await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["sub_goal"]["forecast"], Value::Null);
+
+    // The council's report for the deadline's year shows it next to the status of a sub-goal
+    // that missed its deadline.
+    let etag = body["sub_goal"]["etag"].as_str().unwrap().to_string();
+    let res = post(
+        json!({"status": "delayed", "progress": 70, "as_of": format!("{due}-12-31"),
+               "forecast": {"outlook": "no", "expected_year": due + 1,
+                            "reason": "Varmepumperne kommer et år senere"}}),
+        etag,
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    if crate::reports::poppler() {
+        let res = app
+            .get(&format!(
+                "/api/v1/plans/ballerup/reports/council-annual.pdf?period={due}"
+            ))
+            .await;
+        assert_eq!(res.status(), 200);
+        let pdf = res.bytes().await.unwrap();
+        let text = crate::reports::pdf_text(&pdf, None)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            text.contains(&format!("Prognose: Nej, {}", due + 1)),
+            "{text}"
+        );
+        assert!(text.contains("Prognose: Varmepumperne kommer et år senere"));
+    }
 }
 both!(the_api_takes_a_forecast_with_progress);
