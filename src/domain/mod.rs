@@ -38,6 +38,7 @@ macro_rules! named_enum {
 }
 
 pub mod access;
+pub mod climate;
 pub mod deadline;
 pub mod edits;
 pub mod forecast;
