@@ -62,6 +62,23 @@ pub async fn require_signed_in(
     })
 }
 
+/// A form posted by someone signed in, checked: the person and the parsed form, or the redirect
+/// to the sign-in page; 403 when it is not from our origin or lacks the session's token.
+pub async fn signed_in_form(
+    req: &HttpRequest,
+    state: &AppState,
+    body: &[u8],
+    lang: Lang,
+) -> Result<Result<(Signed, Form), HttpResponse>, PageError> {
+    let signed = match require_signed_in(req, state).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(Err(redirect)),
+    };
+    let form = Form::parse(req, body, lang)?;
+    form::check_session_form(req, &state.auth.cookies, signed.secret(), &form, lang)?;
+    Ok(Ok((signed, form)))
+}
+
 /// 303 See Other: the answer to every successful form (post/redirect/get).
 pub fn see_other(location: &str) -> HttpResponse {
     let mut res = HttpResponse::SeeOther()

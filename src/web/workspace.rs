@@ -17,7 +17,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::account::{Signed, private, require_signed_in, see_other};
+use super::account::{Signed, private, require_signed_in, see_other, signed_in_form};
 use super::form::{self, Errors, Form};
 use super::i18n::{Lang, fill};
 use super::page::{Chrome, PageError, page_response, render};
@@ -907,12 +907,10 @@ pub async fn confirm(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let signed = match require_signed_in(&req, &state).await? {
-        Ok(s) => s,
+    let (signed, _form) = match signed_in_form(&req, &state, &body, lang).await? {
+        Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
-    let form = Form::parse(&req, &body, lang)?;
-    form::check_session_form(&req, &state.auth.cookies, signed.secret(), &form, lang)?;
     let no_such = || PageError::NotFound(lang, fill(t.no_such_sub_goal, &[("id", &id)]));
     let sub_goal_id: i32 = id.parse().map_err(|_| no_such())?;
     let who = signed.principal.clone();
@@ -950,12 +948,10 @@ pub async fn answer(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let signed = match require_signed_in(&req, &state).await? {
-        Ok(s) => s,
+    let (signed, form) = match signed_in_form(&req, &state, &body, lang).await? {
+        Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
-    let form = Form::parse(&req, &body, lang)?;
-    form::check_session_form(&req, &state.auth.cookies, signed.secret(), &form, lang)?;
     let no_such = || PageError::NotFound(lang, fill(t.no_such_sub_goal, &[("id", &id)]));
     let sub_goal_id: i32 = id.parse().map_err(|_| no_such())?;
     let ctx = match run_db(&state, move |c| store::report_context(c, sub_goal_id)).await {
@@ -1302,12 +1298,10 @@ pub async fn import_save(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let signed = match require_signed_in(&req, &state).await? {
-        Ok(s) => s,
+    let (signed, form) = match signed_in_form(&req, &state, &body, lang).await? {
+        Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
-    let form = Form::parse(&req, &body, lang)?;
-    form::check_session_form(&req, &state.auth.cookies, signed.secret(), &form, lang)?;
     let plans = import_plans(&state, &signed)
         .await
         .map_err(|e| e.in_lang(lang))?;
