@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod emissions_import;
 pub mod export;
 pub mod mail;
 pub mod memory;

@@ -70,7 +70,7 @@ pub struct Table {
 }
 
 impl Table {
-    fn has(&self, column: &str) -> bool {
+    pub fn has(&self, column: &str) -> bool {
         self.columns.iter().any(|c| c == column)
     }
 }
@@ -78,16 +78,7 @@ impl Table {
 /// Read a CSV (`;` or `,` between fields, with or without the export's byte-order mark) or an
 /// XLSX workbook (its sheet "Delmål", else its first sheet). The error is a Danish sentence.
 pub fn read(bytes: &[u8]) -> Result<Table, String> {
-    if bytes.len() > MAX_BYTES {
-        return Err(format!(
-            "Filen er større end {} MB.",
-            MAX_BYTES / (1024 * 1024)
-        ));
-    }
-    let table = match Format::sniff(bytes) {
-        Format::Csv => read_csv(bytes)?,
-        Format::Xlsx => read_xlsx(bytes)?,
-    };
+    let table = read_table(bytes, "Delmål")?;
     for required in [COL_KEY, COL_STATUS, COL_PROGRESS] {
         if !table.has(required) {
             return Err(format!(
@@ -96,6 +87,22 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         }
     }
     Ok(table)
+}
+
+/// Read any CSV (`;` or `,` between fields, with or without a byte-order mark) or XLSX
+/// workbook (its sheet `sheet`, else its first) of at most [`MAX_BYTES`] into rows by header.
+/// A number in an XLSX cell comes out with a decimal comma, as [`parse_number`] reads it.
+pub fn read_table(bytes: &[u8], sheet: &str) -> Result<Table, String> {
+    if bytes.len() > MAX_BYTES {
+        return Err(format!(
+            "Filen er større end {} MB.",
+            MAX_BYTES / (1024 * 1024)
+        ));
+    }
+    match Format::sniff(bytes) {
+        Format::Csv => read_csv(bytes),
+        Format::Xlsx => read_xlsx(bytes, sheet),
+    }
 }
 
 /// A cell the export wrote through `export::csv_cell` (a leading `'` before `=`, `+`, `-`, `@`)
@@ -154,21 +161,21 @@ fn cell_text(d: &calamine::Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => format!("{f}"),
+        Data::Float(f) => crate::domain::format::number_exact(*f),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => if *b { "Ja" } else { "Nej" }.to_string(),
         other => other.to_string(),
     }
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, String> {
+fn read_xlsx(bytes: &[u8], wanted: &str) -> Result<Table, String> {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| format!("Filen kan ikke læses som et Excel-regneark (XLSX): {e}"))?;
     let names = wb.sheet_names();
     let sheet = names
         .iter()
-        .find(|n| n.as_str() == "Delmål")
+        .find(|n| n.as_str() == wanted)
         .or_else(|| names.first())
         .cloned()
         .ok_or_else(|| "Regnearket har ingen ark.".to_string())?;

@@ -65,7 +65,7 @@ pub struct ImportProblem {
 }
 
 /// 422 with the rows at fault (none when the file as a whole cannot be read).
-fn problem(detail: String, errors: Vec<ImportErrorView>) -> HttpResponse {
+pub(super) fn problem(detail: String, errors: Vec<ImportErrorView>) -> HttpResponse {
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     HttpResponse::build(status)
         .content_type("application/problem+json")
@@ -94,7 +94,7 @@ fn rows(plan: &ImportPlan) -> Vec<ImportRowView> {
 }
 
 /// The body's media type must be one a spreadsheet is sent as.
-fn check_type(req: &HttpRequest) -> Result<(), ApiError> {
+pub(super) fn check_type(req: &HttpRequest) -> Result<(), ApiError> {
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)

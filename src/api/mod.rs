@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod climate;
 pub mod dto;
 pub mod error;
 pub mod exports;
@@ -105,6 +106,15 @@ where
         subgoals::list_progress,
         subgoals::get_progress,
         imports::import,
+        climate::get_climate,
+        climate::get_effect,
+        climate::put_effect,
+        climate::import_emissions,
+        climate::put_target,
+        climate::delete_target,
+        climate::put_shadow_price,
+        climate::list_assessments,
+        climate::create_assessment,
         indicators::list_indicators,
         indicators::create_indicator,
         indicators::get_indicator,
@@ -127,6 +137,7 @@ where
         (name = "progress", description = "Owners report progress"),
         (name = "owners", description = "Who owns which measure"),
         (name = "indicators", description = "KPIs for the green accounts"),
+        (name = "climate", description = "Emissions, targets, the manko, measures' effects, shadow prices and climate assessments"),
         (name = "reports", description = "PDF reports: UGO status, green accounts, council"),
         (name = "exports", description = "XLSX, CSV and iCalendar for the tools staff use"),
         (name = "health", description = "Liveness and readiness"),
@@ -190,6 +201,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(subgoals::patch_sub_goal)
                 .service(subgoals::list_progress)
                 .service(subgoals::get_progress)
+                .service(climate::get_climate)
+                .service(climate::get_effect)
+                .service(climate::put_effect)
+                .service(climate::import_emissions)
+                .service(climate::put_target)
+                .service(climate::delete_target)
+                .service(climate::put_shadow_price)
+                .service(climate::list_assessments)
+                .service(climate::create_assessment)
                 .service(indicators::list_indicators)
                 .service(indicators::create_indicator)
                 .service(indicators::get_indicator)

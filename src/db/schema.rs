@@ -255,6 +255,103 @@ diesel::joinable!(indicators -> plans (plan_id));
 diesel::joinable!(indicator_values -> indicators (indicator_id));
 diesel::joinable!(indicator_values -> progress_updates (progress_update_id));
 
+diesel::table! {
+    effect_revisions (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        measure_id -> Integer,
+        sub_goal_id -> Nullable<Integer>,
+        tonnes_per_year -> Nullable<Double>,
+        full_from -> Nullable<Integer>,
+        basis -> Nullable<Text>,
+        basis_source -> Nullable<Text>,
+        budget_dkk -> Nullable<Double>,
+        funding -> Nullable<Text>,
+        staffing_fte -> Nullable<Double>,
+        reason -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    emission_releases (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        name -> Text,
+        imported_by -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    emission_values (release_id, year, sector) {
+        release_id -> Integer,
+        year -> Integer,
+        sector -> Text,
+        tonnes -> Double,
+        value -> Double,
+        unit -> Text,
+        source -> Text,
+    }
+}
+
+diesel::table! {
+    climate_targets (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        year -> Integer,
+        base_year -> Integer,
+        reduction_pct -> Double,
+        source -> Text,
+        decided_on -> Nullable<Date>,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shadow_prices (plan_id, year) {
+        plan_id -> Integer,
+        year -> Integer,
+        dkk_per_tonne -> Double,
+        source -> Text,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    climate_assessments (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        sub_goal_id -> Nullable<Integer>,
+        title -> Text,
+        committee -> Text,
+        meeting_date -> Date,
+        case_ref -> Nullable<Text>,
+        note -> Nullable<Text>,
+        price_dkk_per_tonne -> Nullable<Double>,
+        price_year -> Nullable<Integer>,
+        created_by -> Text,
+        person_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_options (assessment_id, position) {
+        assessment_id -> Integer,
+        position -> Integer,
+        label -> Text,
+        tonnes -> Double,
+    }
+}
+
+diesel::joinable!(emission_values -> emission_releases (release_id));
+diesel::joinable!(assessment_options -> climate_assessments (assessment_id));
+diesel::joinable!(effect_revisions -> measures (measure_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     plans,
     themes,
@@ -278,6 +375,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_links,
     audit_log,
+    effect_revisions,
+    emission_releases,
+    emission_values,
+    climate_targets,
+    shadow_prices,
+    climate_assessments,
+    assessment_options,
 );
 
 diesel::table! {

@@ -192,6 +192,22 @@ pub fn may_answer(
     }
 }
 
+/// A climate assessment of a committee case: the plan's administrators and the owners of the
+/// measure the assessments are evidence for (measure 1 of the Ballerup plan).
+pub fn may_assess(
+    grants: &Grants,
+    plan_id: i32,
+    measure_owner_ids: impl IntoIterator<Item = i32>,
+) -> Result<(), Refused> {
+    if grants.administers(plan_id) || grants.owns_through(measure_owner_ids) {
+        Ok(())
+    } else {
+        Err(Refused(
+            "only the plan's administrators and the owners of the measure on climate assessments record them".into(),
+        ))
+    }
+}
+
 /// Progress on a sub-goal: an administrator of its plan on any; an owner on the sub-goals of
 /// the measures it owns, but it neither drops a sub-goal nor reports on a dropped one;
 /// anybody else never.

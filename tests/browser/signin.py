@@ -16,7 +16,7 @@ import sys
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from common import browser, check_page, newest_sign_in_link, submit_form
+from common import browser, check_page, leads_to_next_page, newest_sign_in_link, submit_form
 
 BASE = os.environ["BASE_URL"].rstrip("/")
 SHOTS = os.environ["SCREENSHOTS"]
@@ -119,7 +119,7 @@ def sign_out(d, width):
 
 def sign_in_with_provider(d):
     d.get(BASE + "/log-ind")
-    d.find_element(By.LINK_TEXT, "Log ind med din arbejdskonto").click()
+    leads_to_next_page(d, lambda: d.find_element(By.LINK_TEXT, "Log ind med din arbejdskonto").click())
     d.find_element(By.NAME, "login").send_keys(OIDC_EMAIL)
     d.find_element(By.NAME, "password").send_keys("x")
     submit(d, "button[type=submit]")

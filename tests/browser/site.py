@@ -22,7 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from common import browser, run_axe
+from common import browser, leads_to_next_page, run_axe, submit_form
 
 BASE = os.environ["BASE_URL"].rstrip("/")
 SHOTS = os.environ["SCREENSHOTS"]
@@ -143,7 +143,7 @@ def interactions(d):
     d.get(BASE + "/ballerup/delmaal")
     Select(d.find_element(By.ID, "f-status")).select_by_value("not_reported")
     Select(d.find_element(By.ID, "f-sorter")).select_by_value("frist")
-    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit_form(d, "form button[type=submit]")
     if "status=not_reported" not in d.current_url or "sorter=frist" not in d.current_url:
         fail(f"filter form: URL {d.current_url}")
     shown = d.find_element(By.CSS_SELECTOR, "p[role=status]").text
@@ -160,7 +160,7 @@ def interactions(d):
         d.get(BASE + "/ballerup/soeg")
         box = d.find_element(By.ID, "q")
         box.send_keys(q)
-        box.send_keys(Keys.ENTER)
+        leads_to_next_page(d, lambda: box.send_keys(Keys.ENTER))
         marks = [m.text.lower() for m in d.find_elements(By.TAG_NAME, "mark")]
         if not any(expect in m for m in marks):
             fail(f"search {q!r}: no highlighted hit containing {expect!r} (marks: {marks[:5]})")

@@ -3,6 +3,7 @@
 //! owners (`owner`), tokens (`token`), indicators (`indicator`), and the history reports are made from. Handlers call exactly
 //! one of these inside `web::block`; the CLI calls them directly.
 
+mod climate;
 mod feedback;
 mod history;
 mod indicator;
@@ -16,6 +17,7 @@ mod site;
 mod token;
 mod workspace;
 
+pub use climate::*;
 pub use feedback::*;
 pub use history::*;
 pub use indicator::*;
