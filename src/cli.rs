@@ -47,6 +47,23 @@ pub enum Command {
         /// The plan document.
         file: PathBuf,
     },
+    /// Import an emissions inventory (CSV or XLSX: År, Sektor, Værdi, Enhed, Kilde,
+    /// Dataudgivelse; see docs/emissions-import.md). Every row is checked first: one bad row
+    /// and nothing is written.
+    EmissionsImport {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        #[arg(long, default_value = "ballerup")]
+        plan: String,
+        /// Replace the values of a release imported before.
+        #[arg(long)]
+        replace: bool,
+        /// Check the file and say what it holds; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write a report as PDF, from the database as it is now.
     Report {
         #[command(flatten)]
@@ -283,6 +300,64 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     "note: sub-goals not in {} were kept with their progress: {}",
                     file.display(),
                     summary.kept_not_in_document.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Command::EmissionsImport {
+            db,
+            file,
+            plan,
+            replace,
+            dry_run,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let table = crate::emissions_import::read(&bytes)
+                .map_err(|why| anyhow::anyhow!("{}: {why}", file.display()))?;
+            let releases = match crate::emissions_import::parse(&table) {
+                Ok(r) => r,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!(
+                            "{}: række {}{}: {}",
+                            file.display(),
+                            e.line,
+                            e.column.map(|c| format!(", {c}")).unwrap_or_default(),
+                            e.message
+                        );
+                    }
+                    anyhow::bail!(
+                        "{} row(s) of {} break a rule; nothing was written",
+                        errors.len(),
+                        file.display()
+                    );
+                }
+            };
+            let db = DatabaseArgs {
+                seed_on_empty: false,
+                ..db
+            };
+            let (_, pool) = startup::prepare_database(&db)?;
+            let mut conn = pool.get()?;
+            let done = store::import_emissions(
+                &mut conn,
+                &plan,
+                &releases,
+                replace,
+                dry_run,
+                &cli_operator(),
+                crate::clock::now_utc(),
+            )?;
+            for (release, values, replaced) in &done.releases {
+                println!(
+                    "{} release {release}: {values} values{}",
+                    if dry_run { "would import" } else { "imported" },
+                    if *replaced {
+                        " (replacing the stored ones)"
+                    } else {
+                        ""
+                    }
                 );
             }
             Ok(())

@@ -3,6 +3,7 @@
 //! bars, values and target line, so the accessible web page and the PDF cannot disagree.
 
 use crate::domain::Status;
+use crate::domain::climate::{Overview, TargetView};
 use crate::report::layout::Rgb8;
 use crate::report::snapshot::{SnapIndicator, SnapSubGoal, Snapshot};
 use crate::report::template::Template;
@@ -191,6 +192,127 @@ impl KpiChart {
                 y.map_or(String::new(), |y| y.to_string())
             )
         })
+    }
+}
+
+/// The colours of the inventory's sectors, in the order of [`Overview::sectors`] (repeating
+/// after eight). Every bar also has its number in the table beside the chart.
+pub fn sector_color(i: usize) -> Rgb8 {
+    const P: [Rgb8; 8] = [
+        Rgb8(31, 95, 140),
+        Rgb8(214, 122, 24),
+        Rgb8(64, 145, 108),
+        Rgb8(170, 68, 101),
+        Rgb8(119, 98, 171),
+        Rgb8(140, 110, 60),
+        Rgb8(80, 80, 80),
+        Rgb8(0, 140, 160),
+    ];
+    P[i % P.len()]
+}
+
+/// One row of the emissions chart: a year of the release shown (stacked by sector), or a
+/// target year the inventory has not reached (only the path's level).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmissionsRow {
+    pub year: i32,
+    /// t CO₂e per sector, in the order of [`EmissionsChart::sectors`] (0 where none).
+    pub parts: Vec<f64>,
+    /// `None` for a target year without inventory.
+    pub total: Option<f64>,
+    /// What the straight path to the targets allows in the year.
+    pub allowed: Option<f64>,
+    pub is_target: bool,
+}
+
+/// Emissions by sector per year against the straight path to the targets, from the release
+/// the chart names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmissionsChart {
+    pub release: String,
+    pub sectors: Vec<String>,
+    pub rows: Vec<EmissionsRow>,
+    /// The scale's end: the largest total or allowed level (positive).
+    pub max: f64,
+}
+
+impl EmissionsChart {
+    /// `None` without an inventory.
+    pub fn of(o: &Overview) -> Option<Self> {
+        let release = o.release.clone()?;
+        let mut rows: Vec<EmissionsRow> = o
+            .years
+            .iter()
+            .map(|y| EmissionsRow {
+                year: y.year,
+                parts: y.by_sector.iter().map(|v| v.unwrap_or(0.0)).collect(),
+                total: Some(y.total),
+                allowed: y.path,
+                is_target: o.targets.iter().any(|t| t.decision.year == y.year),
+            })
+            .collect();
+        for t in &o.targets {
+            if !rows.iter().any(|r| r.year == t.decision.year) {
+                rows.push(EmissionsRow {
+                    year: t.decision.year,
+                    parts: vec![0.0; o.sectors.len()],
+                    total: None,
+                    allowed: t.allowed,
+                    is_target: true,
+                });
+            }
+        }
+        rows.sort_by_key(|r| r.year);
+        let max = rows
+            .iter()
+            .flat_map(|r| r.total.into_iter().chain(r.allowed))
+            .fold(0.0_f64, f64::max)
+            .max(1e-9);
+        Some(Self {
+            release,
+            sectors: o.sectors.clone(),
+            rows,
+            max,
+        })
+    }
+
+    /// A value's length as a share of the scale (0 … 1).
+    pub fn share(&self, v: f64) -> f64 {
+        (v.max(0.0) / self.max).clamp(0.0, 1.0)
+    }
+}
+
+/// A target's manko beside what it rests on: the reduction required, what the measures'
+/// estimated effects cover by the target year, and the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MankoChart {
+    pub target_year: i32,
+    /// The inventory year the reduction is counted from.
+    pub from_year: i32,
+    pub required: f64,
+    pub covered: f64,
+    pub manko: f64,
+    /// Measures whose effect is *ikke opgjort*.
+    pub not_estimated: usize,
+    pub max: f64,
+}
+
+impl MankoChart {
+    pub fn of(t: &TargetView) -> Option<Self> {
+        let m = t.manko.as_ref()?;
+        Some(Self {
+            target_year: m.target_year,
+            from_year: m.from.0,
+            required: m.required,
+            covered: m.covered,
+            manko: m.manko,
+            not_estimated: m.unknown.len(),
+            max: m.required.max(m.covered).max(1e-9),
+        })
+    }
+
+    pub fn share(&self, v: f64) -> f64 {
+        (v.max(0.0) / self.max).clamp(0.0, 1.0)
     }
 }
 

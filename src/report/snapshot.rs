@@ -35,6 +35,48 @@ pub struct Snapshot {
     /// The committee's questions since the last status, with their answers (UGO status).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<SnapQuestion>,
+    /// The plan's climate effect when the snapshot was taken (absent in older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub climate: Option<SnapClimate>,
+}
+
+/// The climate effect of the plan: the overview every page and report shows, the climate
+/// assessments, and each measure's own estimate (effect, basis, budget, staffing) by number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapClimate {
+    pub overview: crate::domain::climate::Overview,
+    pub assessments: Vec<crate::db::store::AssessmentView>,
+    /// Measures with estimates: their own (`None` when only sub-goals have one) and their
+    /// sub-goals' by key.
+    pub estimates: std::collections::BTreeMap<i32, SnapEstimates>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapEstimates {
+    pub own: Option<crate::domain::climate::EffectEstimate>,
+    pub sub_goals: std::collections::BTreeMap<String, crate::domain::climate::EffectEstimate>,
+}
+
+impl SnapClimate {
+    fn from(c: &crate::db::store::ClimateData) -> Self {
+        Self {
+            overview: c.overview.clone(),
+            assessments: c.assessments.clone(),
+            estimates: c
+                .measures
+                .iter()
+                .map(|(n, m)| {
+                    (
+                        *n,
+                        SnapEstimates {
+                            own: m.own.clone(),
+                            sub_goals: m.sub_goals.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -420,6 +462,7 @@ impl Snapshot {
             } else {
                 Vec::new()
             },
+            climate: Some(SnapClimate::from(&h.climate)),
         })
     }
 

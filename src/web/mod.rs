@@ -15,6 +15,7 @@
 mod account;
 mod admin;
 pub mod assets;
+mod climate;
 mod embed;
 pub mod form;
 pub mod i18n;
@@ -114,6 +115,10 @@ pub async fn dispatch(req: HttpRequest, payload: web::Payload) -> HttpResponse {
         Route::ReportPdf { plan, id } => reports::pdf(state, req, (plan, id)).await,
         Route::ReportQuestions { plan, id } => {
             questions::questions(state, req, (plan, id), post.then_some(body)).await
+        }
+        Route::Climate { plan } => climate::page(state, req, plan).await,
+        Route::ClimateAssessmentNew { plan } => {
+            climate::assessment_form(state, req, plan, post.then_some(body)).await
         }
         Route::Search { plan } => {
             let query = query(&req);

@@ -79,6 +79,9 @@ struct DashboardPage {
     overdue: Vec<GoalRow>,
     overdue_all: Link,
     latest: Vec<LatestNote>,
+    climate: Vec<String>,
+    climate_chart: Option<String>,
+    climate_href: String,
 }
 
 /// Progress notes listed on the dashboard.
@@ -223,6 +226,14 @@ fn dashboard_page(state: &AppState, req: &HttpRequest, v: &PlanView) -> Dashboar
         360,
     ));
     DashboardPage {
+        climate: super::climate::dashboard_lines(v),
+        climate_chart: v
+            .snap
+            .climate
+            .as_ref()
+            .and_then(|c| crate::report::chart::EmissionsChart::of(&c.overview))
+            .map(|c| svg::emissions_chart(&c, v.lang, "dash-emissions")),
+        climate_href: v.link("/klima"),
         facts,
         facts_note,
         last_update: v
@@ -398,6 +409,8 @@ struct MeasurePage {
     questions: Vec<QuestionLine>,
     revisions: Vec<RevisionView>,
     kpis: Vec<KpiCard>,
+    effect: super::climate::EffectBlock,
+    climate_href: String,
 }
 
 /// A committee question as the public measure page shows it.
@@ -436,6 +449,10 @@ impl QuestionLine {
 struct GoalDetail {
     row: GoalRow,
     target: Option<String>,
+    /// The sub-goal's own climate effect estimate, when it has one.
+    effect: Option<String>,
+    /// The climate assessments recorded as its evidence (sub-goal 1.1).
+    evidence: Option<String>,
     history: Vec<UpdateView>,
 }
 
@@ -533,6 +550,8 @@ fn measure_page(
         .iter()
         .filter(|g| g.measure_number == number)
         .map(|g| GoalDetail {
+            effect: super::climate::sub_goal_effect(v, number, &g.key),
+            evidence: super::climate::evidence_for(v, &g.key),
             row: v.goal_row(g),
             target: g.target.as_ref().map(|tg| {
                 let mut s = format!(
@@ -585,6 +604,8 @@ fn measure_page(
         .map(|g| g.key.as_str())
         .collect();
     Ok(MeasurePage {
+        effect: super::climate::measure_effect_block(v, number),
+        climate_href: v.link("/klima"),
         measure: v.measure_row(m),
         role: role_title(m.role, lang).to_string(),
         theme: Link {

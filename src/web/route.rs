@@ -32,6 +32,8 @@ pub enum Route {
     ReportPdf { plan: String, id: String },
     ReportQuestions { plan: String, id: String },
     Search { plan: String },
+    Climate { plan: String },
+    ClimateAssessmentNew { plan: String },
     EmbedOverview { plan: String },
     EmbedTheme { plan: String, code: String },
     EmbedMeasure { plan: String, number: String },
@@ -153,6 +155,8 @@ impl Route {
                 id: d(id)?,
             },
             [plan, "soeg"] => Self::Search { plan: d(plan)? },
+            [plan, "klima"] => Self::Climate { plan: d(plan)? },
+            [plan, "klima", "vurderinger", "ny"] => Self::ClimateAssessmentNew { plan: d(plan)? },
             [plan, "indlejr", "overblik"] => Self::EmbedOverview { plan: d(plan)? },
             [plan, "indlejr", "tema", code] => Self::EmbedTheme {
                 plan: d(plan)?,
@@ -187,6 +191,8 @@ impl Route {
             Self::ReportPdf { .. } => "/{plan}/rapporter/{id}/pdf",
             Self::ReportQuestions { .. } => "/{plan}/rapporter/{id}/spoergsmaal",
             Self::Search { .. } => "/{plan}/soeg",
+            Self::Climate { .. } => "/{plan}/klima",
+            Self::ClimateAssessmentNew { .. } => "/{plan}/klima/vurderinger/ny",
             Self::EmbedOverview { .. } => "/{plan}/indlejr/overblik",
             Self::EmbedTheme { .. } => "/{plan}/indlejr/tema/{code}",
             Self::EmbedMeasure { .. } => "/{plan}/indlejr/tiltag/{number}",
@@ -228,6 +234,7 @@ impl Route {
             | Self::MySubGoal { .. }
             | Self::AdminRound { .. }
             | Self::ReportQuestions { .. }
+            | Self::ClimateAssessmentNew { .. }
             | Self::MySubGoalsImport => GET_POST,
             Self::SignOutEverywhere
             | Self::AdminTokenRevoke { .. }
@@ -410,6 +417,8 @@ mod tests {
             "/p/rapporter/x",
             "/p/rapporter/x/pdf",
             "/p/soeg",
+            "/p/klima",
+            "/p/klima/vurderinger/ny",
             "/p/indlejr/overblik",
             "/p/indlejr/tema/x",
             "/p/indlejr/tiltag/x",

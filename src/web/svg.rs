@@ -5,8 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::i18n::Lang;
-use crate::report::chart::{KpiChart, Shown, StatusChart};
+use super::i18n::{Lang, fill};
+use crate::report::chart::{
+    EmissionsChart, KpiChart, MankoChart, Shown, StatusChart, sector_color,
+};
 
 /// Text for inside SVG/HTML: `& < > " '` escaped.
 pub fn esc(s: &str) -> String {
@@ -190,6 +192,156 @@ pub fn kpi_chart(c: &KpiChart, lang: Lang, id: &str, small: bool) -> String {
                 t.kpi_target,
                 ty.map_or(String::new(), |y| y.to_string())
             ))
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn rgb(c: crate::report::layout::Rgb8) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// Emissions by sector per year as stacked horizontal bars, a year per row, the total written
+/// after each bar and the path's level as a dashed red mark; a target year the inventory has not
+/// reached has only its mark. The description states every number.
+pub fn emissions_chart(c: &EmissionsChart, lang: Lang, id: &str) -> String {
+    let t = lang.t();
+    let (label_w, bar_w, row_h) = (60.0, 520.0, 26.0);
+    let legend_rows = c.sectors.len().div_ceil(3) + 1;
+    let legend_h = 10.0 + legend_rows as f64 * 20.0;
+    let h = 10.0 + c.rows.len() as f64 * row_h + legend_h;
+    let w = label_w + bar_w + 110.0;
+    let tonnes = |v: f64| format!("{} t", lang.number(v, 0));
+    let mut desc = vec![fill(t.climate_chart_release, &[("release", &c.release)])];
+    for r in &c.rows {
+        let mut parts = Vec::new();
+        if let Some(total) = r.total {
+            parts.push(format!("{} {}", t.climate_total, tonnes(total)));
+        }
+        if let Some(a) = r.allowed {
+            parts.push(format!("{} {}", t.climate_path, tonnes(a)));
+        }
+        desc.push(format!("{}: {}", r.year, parts.join(", ")));
+    }
+    let mut s = format!(
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        esc(t.climate_chart_title),
+        esc(&desc.join(". "))
+    );
+    for (i, r) in c.rows.iter().enumerate() {
+        let y = 10.0 + i as f64 * row_h;
+        let weight = if r.is_target {
+            " font-weight=\"bold\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            s,
+            r##"<text x="0" y="{:.1}" font-size="13"{weight} fill="#1a1a1a">{}</text>"##,
+            y + 14.0,
+            r.year
+        );
+        let mut x = label_w;
+        for (n, v) in r.parts.iter().enumerate() {
+            let bw = c.share(*v) * bar_w;
+            if bw > 0.0 {
+                let _ = write!(
+                    s,
+                    r#"<rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="18" fill="{}"/>"#,
+                    rgb(sector_color(n))
+                );
+            }
+            x += bw;
+        }
+        if let Some(total) = r.total {
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#1a1a1a">{}</text>"##,
+                x + 6.0,
+                y + 14.0,
+                esc(&lang.number(total, 0))
+            );
+        }
+        if let Some(a) = r.allowed {
+            let ax = label_w + c.share(a) * bar_w;
+            let _ = write!(
+                s,
+                r##"<line x1="{ax:.1}" y1="{:.1}" x2="{ax:.1}" y2="{:.1}" stroke="#b51d1d" stroke-width="3" stroke-dasharray="4 2"/>"##,
+                y - 3.0,
+                y + 21.0
+            );
+            if r.total.is_none() {
+                let _ = write!(
+                    s,
+                    r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#b51d1d">{}</text>"##,
+                    ax + 6.0,
+                    y + 14.0,
+                    esc(&format!("{} {}", t.climate_path, lang.number(a, 0)))
+                );
+            }
+        }
+    }
+    let ly = 18.0 + c.rows.len() as f64 * row_h;
+    for (n, name) in c.sectors.iter().enumerate() {
+        let (col, row) = (n % 3, n / 3);
+        let (x, y) = (col as f64 * 220.0, ly + row as f64 * 20.0);
+        let _ = write!(
+            s,
+            r##"<rect x="{x:.1}" y="{y:.1}" width="12" height="12" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#1a1a1a">{}</text>"##,
+            rgb(sector_color(n)),
+            x + 17.0,
+            y + 11.0,
+            esc(&truncate(name, 28))
+        );
+    }
+    let y = ly + (legend_rows - 1) as f64 * 20.0;
+    let _ = write!(
+        s,
+        r##"<line x1="5" y1="{:.1}" x2="5" y2="{:.1}" stroke="#b51d1d" stroke-width="3" stroke-dasharray="4 2"/><text x="17" y="{:.1}" font-size="12" fill="#1a1a1a">{}</text></svg>"##,
+        y - 1.0,
+        y + 13.0,
+        y + 11.0,
+        esc(t.climate_path_legend)
+    );
+    s
+}
+
+/// A target's manko: three bars on one scale (required, covered by the measures' effects, the
+/// manko), each with its number.
+pub fn manko_chart(c: &MankoChart, lang: Lang, id: &str) -> String {
+    let t = lang.t();
+    let (label_w, bar_w, row_h) = (230.0, 360.0, 30.0);
+    let bars = [
+        (t.climate_required, c.required, "#545454"),
+        (t.climate_covered, c.covered, "#40916c"),
+        (t.climate_manko, c.manko, "#b51d1d"),
+    ];
+    let h = 10.0 + bars.len() as f64 * row_h;
+    let w = label_w + bar_w + 110.0;
+    let desc: Vec<String> = bars
+        .iter()
+        .map(|(l, v, _)| format!("{l}: {} t", lang.number(*v, 0)))
+        .collect();
+    let mut s = format!(
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{id}-t {id}-d" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        esc(&fill(
+            t.climate_manko_title,
+            &[("year", &c.target_year.to_string())]
+        )),
+        esc(&desc.join("; "))
+    );
+    for (i, (label, v, color)) in bars.iter().enumerate() {
+        let y = 10.0 + i as f64 * row_h;
+        let bw = c.share(*v) * bar_w;
+        let _ = write!(
+            s,
+            r##"<text x="0" y="{:.1}" font-size="13" fill="#1a1a1a">{}</text><rect x="{label_w}" y="{y:.1}" width="{bw:.1}" height="18" fill="{color}"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#1a1a1a">{} t</text>"##,
+            y + 14.0,
+            esc(label),
+            label_w + bw + 6.0,
+            y + 14.0,
+            esc(&lang.number(*v, 0))
         );
     }
     s.push_str("</svg>");

@@ -25,6 +25,8 @@ pub struct PlanHistory {
     /// The committee's questions the UGO status prints: those asked in its round, with the
     /// answers given by its close.
     pub questions: Vec<QuestionView>,
+    /// The plan's climate effect as it stands (inventory, targets, estimates, assessments).
+    pub climate: ClimateData,
 }
 
 /// Load what a report needs; `cutoffs` are the dates its snapshots are taken at (a period's
@@ -71,7 +73,9 @@ pub fn load_history(
             .select(RevisionRow::as_select())
             .load(conn)?;
         let indicators = plan_indicators(conn, data.plan.id)?;
+        let climate = climate_data(conn, data.plan.id)?;
         Ok(PlanHistory {
+            climate,
             data,
             updates,
             revisions,
