@@ -463,6 +463,11 @@ impl Assessment {
     }
 }
 
+/// A computed figure to the gram: floating-point noise (120000.00000000001) is not shown.
+fn tidy(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 /// The releases of a plan's inventory and their values, with what the overview needs of the
 /// rest of the plan.
 #[derive(Debug, Clone, Default)]
@@ -566,7 +571,8 @@ impl Overview {
                 total,
                 path: base_year
                     .zip(base)
-                    .and_then(|(by, b)| path_at(by, b, &plain, year)),
+                    .and_then(|(by, b)| path_at(by, b, &plain, year))
+                    .map(tidy),
             })
             .collect();
         let effects_only: Vec<Effect> = inputs.measures.iter().map(|(_, _, e)| e.clone()).collect();
@@ -575,8 +581,14 @@ impl Overview {
             .map(|decision| {
                 let t = decision.target();
                 TargetView {
-                    allowed: totals.get(&t.base_year).map(|b| t.level(*b)),
-                    manko: manko(&totals, &t, &effects_only),
+                    allowed: totals.get(&t.base_year).map(|b| tidy(t.level(*b))),
+                    manko: manko(&totals, &t, &effects_only).map(|m| Manko {
+                        allowed: tidy(m.allowed),
+                        required: tidy(m.required),
+                        covered: tidy(m.covered),
+                        manko: tidy(m.manko),
+                        ..m
+                    }),
                     decision,
                 }
             })

@@ -40,11 +40,14 @@ named_enum!(UgoSection, "section", {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GreenSection {
     Overview,
+    /// Emissions by sector, the newest inventory year against the one before.
+    Emissions,
     Charts,
 }
 
 named_enum!(GreenSection, "section", {
     Overview => "overview",
+    Emissions => "emissions",
     Charts => "charts",
 });
 
@@ -55,6 +58,8 @@ pub enum CouncilSection {
     Achieved,
     Missed,
     Kpis,
+    /// The trajectory, the manko and the measures with the largest expected effect.
+    Climate,
     Revisions,
 }
 
@@ -63,6 +68,7 @@ named_enum!(CouncilSection, "section", {
     Achieved => "achieved",
     Missed => "missed",
     Kpis => "kpis",
+    Climate => "climate",
     Revisions => "revisions",
 });
 

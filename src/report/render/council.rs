@@ -26,6 +26,7 @@ pub(super) fn council_annual(
         let heading = format!("{}. {}", n + 1, t.label(section.as_str()));
         match section {
             CouncilSection::Progress => council_progress(l, s, t, &heading),
+            CouncilSection::Climate => super::climate::council_climate(l, s, t, &heading),
             CouncilSection::Achieved => {
                 l.heading(1, &heading, 40.0);
                 let goals: Vec<&SnapSubGoal> = s

@@ -77,6 +77,7 @@ pub(super) fn green_accounts(
                 l.table(&cols, &rows);
                 value_sources(l, s, t, year);
             }
+            GreenSection::Emissions => super::climate::green_emissions(l, s, t, &heading),
             GreenSection::Charts => {
                 l.heading(1, &heading, 170.0);
                 let w = (CONTENT_W - 16.0) / 2.0;

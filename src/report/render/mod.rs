@@ -2,6 +2,7 @@
 //! their own. Each report is a pure function of its snapshot(s) and template.
 
 mod charts;
+mod climate;
 mod council;
 mod green;
 mod kpis;
@@ -28,6 +29,11 @@ pub(super) use crate::report::chart::Shown;
 /// The status, and under it the owner's forecast for a sub-goal still open
 /// ("Prognose: Nej, 2031"); its reason goes with the note ([`note_text`]).
 pub(super) fn status_cell(g: &SnapSubGoal) -> Cell {
+    Cell::new(status_text(g)).marker(Shown::of(g).color())
+}
+
+/// "I risiko\nPrognose: nej, 2032": how the sub-goal is shown, with its forecast while open.
+pub(super) fn status_text(g: &SnapSubGoal) -> String {
     let s = Shown::of(g);
     let mut text = s.label().to_string();
     if let Some(f) = g.forecast.as_ref().filter(|_| !g.status.is_closed()) {
@@ -37,7 +43,7 @@ pub(super) fn status_cell(g: &SnapSubGoal) -> Cell {
             text.push_str(&format!(", {y}"));
         }
     }
-    Cell::new(text).marker(s.color())
+    text
 }
 
 /// The newest note, and the reason of the forecast when there is one.
