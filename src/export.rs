@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use icalendar::{Calendar, Component, EventLike};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use crate::db::store::{IndicatorWithValues, PlanData, StoreResult};
+use crate::db::store::{ClimateData, IndicatorWithValues, PlanData, StoreResult};
 use crate::domain::states::ValueSource;
 
 /// One sub-goal as a row of the exports.
@@ -27,10 +27,14 @@ pub struct Row {
     pub overdue: bool,
     pub kpi_value: Option<f64>,
     pub forecast: Option<crate::domain::forecast::Forecast>,
+    /// The sub-goal's own expected effect, t CO₂e a year (`None`: ikke opgjort).
+    pub sub_goal_effect: Option<f64>,
+    /// What its measure counts with in the manko (its own estimate, else its sub-goals' sum).
+    pub measure_effect: Option<f64>,
 }
 
 /// The columns, in order. The import (`progress_import`) reads them back by these names.
-pub const HEADERS: [&str; 17] = [
+pub const HEADERS: [&str; 19] = [
     "Nr.",
     "Tiltag",
     "Tema",
@@ -48,11 +52,18 @@ pub const HEADERS: [&str; 17] = [
     "Prognose",
     "Forventet år",
     "Prognosens begrundelse",
+    "Delmålets effekt (t CO₂e/år)",
+    "Tiltagets effekt (t CO₂e/år)",
 ];
 
-/// Every sub-goal as it stands on `as_of`, in plan order; `owner` (id or name) keeps only
-/// that owner's.
-pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> StoreResult<Vec<Row>> {
+/// Every sub-goal as it stands on `as_of`, in plan order, with the climate effect estimates
+/// of it and its measure; `owner` (id or name) keeps only that owner's.
+pub fn rows(
+    data: &PlanData,
+    climate: &ClimateData,
+    as_of: NaiveDate,
+    owner: Option<&str>,
+) -> StoreResult<Vec<Row>> {
     let mut out = Vec::new();
     for g in data.sub_goals_at(as_of)? {
         if let Some(o) = owner
@@ -94,12 +105,22 @@ pub fn rows(data: &PlanData, as_of: NaiveDate, owner: Option<&str>) -> StoreResu
             forecast: latest
                 .and_then(|u| u.forecast.clone())
                 .filter(|_| !g.status.is_closed()),
+            sub_goal_effect: climate
+                .measures
+                .get(&m.number)
+                .and_then(|c| c.sub_goals.get(&g.key))
+                .and_then(|e| e.tonnes_per_year),
+            measure_effect: climate
+                .measures
+                .get(&m.number)
+                .and_then(|c| c.effect.as_ref())
+                .and_then(|e| e.tonnes_per_year),
         });
     }
     Ok(out)
 }
 
-fn cells(r: &Row) -> [String; 17] {
+fn cells(r: &Row) -> [String; 19] {
     let f = r.forecast.as_ref();
     [
         r.key.clone(),
@@ -128,6 +149,12 @@ fn cells(r: &Row) -> [String; 17] {
             .map(|y| y.to_string())
             .unwrap_or_default(),
         f.and_then(|f| f.reason.clone()).unwrap_or_default(),
+        r.sub_goal_effect
+            .map(crate::domain::format::number_exact)
+            .unwrap_or_default(),
+        r.measure_effect
+            .map(crate::domain::format::number_exact)
+            .unwrap_or_default(),
     ]
 }
 
@@ -161,6 +188,7 @@ pub fn xlsx(
     plan_title: &str,
     rows: &[Row],
     indicators: &[IndicatorWithValues],
+    climate: &ClimateData,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let header = Format::new()
@@ -180,7 +208,7 @@ pub fn xlsx(
     }
     let widths = [
         7.0, 34.0, 26.0, 20.0, 60.0, 24.0, 16.0, 13.0, 15.0, 11.0, 14.0, 40.0, 11.0, 12.0, 12.0,
-        10.0, 40.0,
+        10.0, 40.0, 14.0, 14.0,
     ];
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
@@ -215,6 +243,12 @@ pub fn xlsx(
             if let Some(reason) = &f.reason {
                 ws.write_string_with_format(row, 16, reason, &wrap)?;
             }
+        }
+        if let Some(v) = r.sub_goal_effect {
+            ws.write_number(row, 17, v)?;
+        }
+        if let Some(v) = r.measure_effect {
+            ws.write_number(row, 18, v)?;
         }
     }
     ws.set_freeze_panes(1, 0)?;
@@ -362,7 +396,212 @@ pub fn xlsx(
     ws.set_column_width(5, 28)?;
     ws.set_column_width(6, 12)?;
     ws.set_freeze_panes(1, 0)?;
+    climate_sheets(&mut wb, climate, &header, &wrap, &date)?;
     wb.save_to_buffer()
+}
+
+/// Write a header row and return the worksheet.
+fn sheet<'a>(
+    wb: &'a mut Workbook,
+    name: &str,
+    heads: &[&str],
+    header: &Format,
+) -> Result<&'a mut rust_xlsxwriter::Worksheet, XlsxError> {
+    let ws = wb.add_worksheet().set_name(name)?;
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, header)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(ws)
+}
+
+fn opt_number(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    v: Option<f64>,
+) -> Result<(), XlsxError> {
+    if let Some(v) = v {
+        ws.write_number(row, col, v)?;
+    }
+    Ok(())
+}
+
+/// The climate effect: each measure's estimate (empty: ikke opgjort), the inventory of every
+/// release, the targets with their manko, the shadow prices, and the climate assessments.
+fn climate_sheets(
+    wb: &mut Workbook,
+    c: &ClimateData,
+    header: &Format,
+    wrap: &Format,
+    date: &Format,
+) -> Result<(), XlsxError> {
+    let ws = sheet(
+        wb,
+        "Klimaeffekt",
+        &[
+            "Tiltag",
+            "Delmål",
+            "Effekt (t CO₂e/år)",
+            "Fuld effekt fra",
+            "Grundlag",
+            "Kilde",
+            "Budget (kr.)",
+            "Finansiering",
+            "Bemanding (årsværk)",
+            "Tæller i mankoen (t CO₂e/år)",
+        ],
+        header,
+    )?;
+    let mut row = 0u32;
+    for (number, m) in &c.measures {
+        let own = std::iter::once((None, m.own.as_ref()));
+        let subs = m.sub_goals.iter().map(|(k, e)| (Some(k.as_str()), Some(e)));
+        for (key, e) in own.chain(subs) {
+            let Some(e) = e else { continue };
+            row += 1;
+            ws.write_number(row, 0, f64::from(*number))?;
+            ws.write_string(row, 1, key.unwrap_or(""))?;
+            opt_number(ws, row, 2, e.tonnes_per_year)?;
+            opt_number(ws, row, 3, e.full_from.map(f64::from))?;
+            ws.write_string_with_format(row, 4, e.basis.as_deref().unwrap_or(""), wrap)?;
+            ws.write_string(row, 5, e.basis_source.as_deref().unwrap_or(""))?;
+            opt_number(ws, row, 6, e.budget_dkk)?;
+            ws.write_string(row, 7, e.funding.as_deref().unwrap_or(""))?;
+            opt_number(ws, row, 8, e.staffing_fte)?;
+            if key.is_none() {
+                opt_number(
+                    ws,
+                    row,
+                    9,
+                    m.effect.as_ref().and_then(|e| e.tonnes_per_year),
+                )?;
+            }
+        }
+    }
+    ws.set_column_width(4, 50)?;
+    ws.set_column_width(5, 30)?;
+
+    let ws = sheet(
+        wb,
+        "Udledning",
+        &[
+            "Dataudgivelse",
+            "År",
+            "Sektor",
+            "t CO₂e",
+            "Værdi",
+            "Enhed",
+            "Kilde",
+        ],
+        header,
+    )?;
+    for (i, v) in c.inventory.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, &v.release)?;
+        ws.write_number(row, 1, f64::from(v.year))?;
+        ws.write_string(row, 2, &v.sector)?;
+        ws.write_number(row, 3, v.tonnes)?;
+        ws.write_number(row, 4, v.value)?;
+        ws.write_string(row, 5, &v.unit)?;
+        ws.write_string(row, 6, &v.source)?;
+    }
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(2, 28)?;
+    ws.set_column_width(6, 40)?;
+
+    let o = &c.overview;
+    let ws = sheet(
+        wb,
+        "Mål og manko",
+        &[
+            "Målår",
+            "Basisår",
+            "Reduktion (%)",
+            "Besluttet af",
+            "Beslutningsdato",
+            "Tilladt udledning (t CO₂e)",
+            "Opgjort år",
+            "Krævet reduktion (t CO₂e)",
+            "Tiltagenes effekt (t CO₂e)",
+            "Manko (t CO₂e)",
+            "Tiltag uden opgjort effekt",
+            "Dataudgivelse",
+        ],
+        header,
+    )?;
+    for (i, t) in o.targets.iter().enumerate() {
+        let row = i as u32 + 1;
+        let d = &t.decision;
+        ws.write_number(row, 0, f64::from(d.year))?;
+        ws.write_number(row, 1, f64::from(d.base_year))?;
+        ws.write_number(row, 2, d.reduction_pct)?;
+        ws.write_string(row, 3, &d.source)?;
+        if let Some(on) = d.decided_on {
+            ws.write_date_with_format(row, 4, &excel_date(on)?, date)?;
+        }
+        opt_number(ws, row, 5, t.allowed)?;
+        if let Some(m) = &t.manko {
+            ws.write_number(row, 6, f64::from(m.from.0))?;
+            ws.write_number(row, 7, m.required)?;
+            ws.write_number(row, 8, m.covered)?;
+            ws.write_number(row, 9, m.manko)?;
+            ws.write_number(row, 10, m.unknown.len() as f64)?;
+        }
+        ws.write_string(row, 11, o.release.as_deref().unwrap_or(""))?;
+    }
+    ws.set_column_width(3, 36)?;
+
+    let ws = sheet(wb, "Skyggepriser", &["År", "Kr. pr. t CO₂e", "Kilde"], header)?;
+    for (i, p) in o.prices.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_number(row, 0, f64::from(p.year))?;
+        ws.write_number(row, 1, p.dkk_per_tonne)?;
+        ws.write_string(row, 2, &p.source)?;
+    }
+    ws.set_column_width(2, 40)?;
+
+    let ws = sheet(
+        wb,
+        "Klimavurderinger",
+        &[
+            "Nr.",
+            "Sag",
+            "Udvalg",
+            "Mødedato",
+            "Sagsnummer",
+            "Handlemulighed",
+            "t CO₂e",
+            "Skyggepris (kr./t)",
+            "Prisår",
+            "Værdi (kr.)",
+            "Delmål",
+            "Registreret af",
+        ],
+        header,
+    )?;
+    let mut row = 0u32;
+    for a in &c.assessments {
+        for o in &a.options {
+            row += 1;
+            ws.write_number(row, 0, f64::from(a.id))?;
+            ws.write_string_with_format(row, 1, &a.title, wrap)?;
+            ws.write_string(row, 2, &a.committee)?;
+            ws.write_date_with_format(row, 3, &excel_date(a.meeting_date)?, date)?;
+            ws.write_string(row, 4, a.case_ref.as_deref().unwrap_or(""))?;
+            ws.write_string(row, 5, &o.option.label)?;
+            ws.write_number(row, 6, o.option.tonnes)?;
+            opt_number(ws, row, 7, a.price_dkk_per_tonne)?;
+            opt_number(ws, row, 8, a.price_year.map(f64::from))?;
+            opt_number(ws, row, 9, o.value_dkk)?;
+            ws.write_string(row, 10, a.sub_goal.as_deref().unwrap_or(""))?;
+            ws.write_string(row, 11, &a.created_by)?;
+        }
+    }
+    ws.set_column_width(1, 40)?;
+    ws.set_column_width(2, 28)?;
+    ws.set_column_width(5, 30)?;
+    Ok(())
 }
 
 fn excel_date(d: NaiveDate) -> Result<rust_xlsxwriter::ExcelDateTime, XlsxError> {
@@ -426,6 +665,8 @@ mod tests {
             overdue: false,
             kpi_value: Some(1234.5),
             forecast: None,
+            sub_goal_effect: None,
+            measure_effect: Some(1200.0),
         }
     }
 

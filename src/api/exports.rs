@@ -31,8 +31,8 @@ async fn plan_rows(
         .require_read_of(state, store::PlanOf::Slug(slug.to_string()))
         .await?;
     let s = slug.to_string();
-    let data = run_db(state, move |c| store::load_plan(c, &s)).await?;
-    let rows = export::rows(&data, today(), owner)?;
+    let (data, _, climate) = run_db(state, move |c| store::load_export(c, &s)).await?;
+    let rows = export::rows(&data, &climate, today(), owner)?;
     Ok((data, rows))
 }
 
@@ -67,9 +67,9 @@ pub async fn xlsx(
         .await?;
     let slug = slug.into_inner();
     let s = slug.clone();
-    let (data, indicators) = run_db(&state, move |c| store::load_export(c, &s)).await?;
-    let rows = export::rows(&data, today(), query.owner.as_deref())?;
-    let bytes = web::block(move || export::xlsx(&data.plan.title, &rows, &indicators))
+    let (data, indicators, climate) = run_db(&state, move |c| store::load_export(c, &s)).await?;
+    let rows = export::rows(&data, &climate, today(), query.owner.as_deref())?;
+    let bytes = web::block(move || export::xlsx(&data.plan.title, &rows, &indicators, &climate))
         .await
         .map_err(|e| ApiError::Internal(format!("xlsx task: {e}")))?
         .map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?;

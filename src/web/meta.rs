@@ -31,7 +31,7 @@ pub async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, PageErr
     let paths = run_db(&state, move |c| {
         let mut paths: Vec<String> = Vec::new();
         for plan in store::list_plans(c)? {
-            let (data, indicators) = store::load_export(c, &plan.slug)?;
+            let (data, indicators, _) = store::load_export(c, &plan.slug)?;
             let slug = &plan.slug;
             paths.push(format!("/{slug}"));
             for sub in ["/delmaal", "/noegletal", "/rapporter", "/soeg"] {

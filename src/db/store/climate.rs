@@ -697,6 +697,20 @@ pub struct ClimateData {
     pub overview: Overview,
     pub assessments: Vec<AssessmentView>,
     pub measures: BTreeMap<i32, MeasureClimate>,
+    /// Every stored inventory value of every release, oldest import first (for the exports).
+    pub inventory: Vec<InventoryValue>,
+}
+
+/// An inventory value as imported: the release, and the value and unit the file gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryValue {
+    pub release: String,
+    pub year: i32,
+    pub sector: String,
+    pub tonnes: f64,
+    pub value: f64,
+    pub unit: String,
+    pub source: String,
 }
 
 /// The climate data of plan `plan_id`, read in one transaction.
@@ -711,7 +725,7 @@ pub fn climate_data(conn: &mut DbConn, plan: i32) -> StoreResult<ClimateData> {
             .select((emission_releases::id, emission_releases::name))
             .load(conn)?;
         let ids: Vec<i32> = releases.iter().map(|r| r.0).collect();
-        let values: Vec<(i32, i32, String, f64)> = emission_values::table
+        let values: Vec<(i32, i32, String, f64, f64, String, String)> = emission_values::table
             .filter(emission_values::release_id.eq_any(&ids))
             .order((emission_values::year, emission_values::sector))
             .select((
@@ -719,9 +733,31 @@ pub fn climate_data(conn: &mut DbConn, plan: i32) -> StoreResult<ClimateData> {
                 emission_values::year,
                 emission_values::sector,
                 emission_values::tonnes,
+                emission_values::value,
+                emission_values::unit,
+                emission_values::source,
             ))
             .load(conn)?;
         let name_of: BTreeMap<i32, String> = releases.iter().cloned().collect();
+        let order: BTreeMap<i32, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut inventory: Vec<(usize, InventoryValue)> = values
+            .iter()
+            .map(|(r, year, sector, tonnes, value, unit, source)| {
+                (
+                    order.get(r).copied().unwrap_or(0),
+                    InventoryValue {
+                        release: name_of.get(r).cloned().unwrap_or_default(),
+                        year: *year,
+                        sector: sector.clone(),
+                        tonnes: *tonnes,
+                        value: *value,
+                        unit: unit.clone(),
+                        source: source.clone(),
+                    },
+                )
+            })
+            .collect();
+        inventory.sort_by_key(|(i, v)| (*i, v.year, v.sector.clone()));
         let targets: Vec<(i32, i32, f64, String, Option<NaiveDate>)> = climate_targets::table
             .filter(climate_targets::plan_id.eq(plan))
             .order(climate_targets::year)
@@ -750,7 +786,7 @@ pub fn climate_data(conn: &mut DbConn, plan: i32) -> StoreResult<ClimateData> {
             releases: releases.into_iter().map(|r| r.1).collect(),
             values: values
                 .into_iter()
-                .map(|(r, year, sector, tonnes)| Emission {
+                .map(|(r, year, sector, tonnes, ..)| Emission {
                     year,
                     sector,
                     tonnes,
@@ -790,6 +826,7 @@ pub fn climate_data(conn: &mut DbConn, plan: i32) -> StoreResult<ClimateData> {
             overview: Overview::build(&inputs),
             assessments: load_assessments(conn, plan)?,
             measures,
+            inventory: inventory.into_iter().map(|(_, v)| v).collect(),
         })
     })
 }

@@ -90,10 +90,11 @@ pub fn load_history(
 pub fn load_export(
     conn: &mut DbConn,
     slug: &str,
-) -> StoreResult<(PlanData, Vec<IndicatorWithValues>)> {
+) -> StoreResult<(PlanData, Vec<IndicatorWithValues>, ClimateData)> {
     read_tx(conn, |conn| {
         let data = load_plan(conn, slug)?;
         let indicators = list_indicators(conn, slug)?;
-        Ok((data, indicators))
+        let climate = climate_data(conn, data.plan.id)?;
+        Ok((data, indicators, climate))
     })
 }
