@@ -552,7 +552,12 @@ fn climate_sheets(
     }
     ws.set_column_width(3, 36)?;
 
-    let ws = sheet(wb, "Skyggepriser", &["År", "Kr. pr. t CO₂e", "Kilde"], header)?;
+    let ws = sheet(
+        wb,
+        "Skyggepriser",
+        &["År", "Kr. pr. t CO₂e", "Kilde"],
+        header,
+    )?;
     for (i, p) in o.prices.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_number(row, 0, f64::from(p.year))?;

@@ -287,3 +287,91 @@ async fn the_workspace_and_the_round_work_in_chromium() {
         );
     }
 }
+
+/// The climate page, the dashboard and a measure page with an inventory loaded, and the form an
+/// owner of measure 1 records a climate assessment with (`tests/browser/climate.py`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_climate_pages_work_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let Some(smtp) = SmtpSink::start() else {
+        return;
+    };
+    let smtp_url = smtp.url();
+    let port = crate::helpers::free_port();
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+        c.bind = format!("127.0.0.1:{port}");
+        c.public_url = format!("http://127.0.0.1:{port}");
+        c.smtp_url = Some(smtp_url);
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin().await;
+    let (status, body) = crate::climate::import(&app, &admin, crate::climate::fixture(), "").await;
+    assert_eq!(status, 200, "{body}");
+    crate::climate::set_figures(&app, &admin).await;
+    let economy = owner_of(&app, "Center for Økonomi", 1).await as i32;
+    let buildings = owner_of(&app, "Center for Ejendomme", 14).await as i32;
+    add_person(
+        &app,
+        "Ole Økonomi",
+        "ole@ballerup.example",
+        vec![economy],
+        None,
+    )
+    .await;
+    add_person(
+        &app,
+        "Eva Ejendom",
+        "eva@ballerup.example",
+        vec![buildings],
+        None,
+    )
+    .await;
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/climate.py");
+    let maildir = smtp.maildir();
+    let out = tokio::task::spawn_blocking({
+        let address = app.address.clone();
+        move || {
+            Command::new("python3")
+                .arg(script)
+                .env("BASE_URL", address)
+                .env("AXE_JS", axe_js())
+                .env("SCREENSHOTS", &shots)
+                .env("MAILDIR", maildir)
+                .env("ASSESSOR_EMAIL", "ole@ballerup.example")
+                .env("OTHER_EMAIL", "eva@ballerup.example")
+                .output()
+                .expect("python3 runs")
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the climate browser test failed:\n{stdout}\n{stderr}"
+    );
+    // What the browser saved is in the API: one assessment per width, valued at the price.
+    let listed = app
+        .get_json("/api/v1/plans/ballerup/climate-assessments")
+        .await;
+    let titles: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(
+        titles
+            .iter()
+            .all(|t| t.starts_with("Indkøb af skraldebiler"))
+    );
+    assert_eq!(listed[0]["options"][1]["value_dkk"], json!(-60_750.0));
+}

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::helpers::TestApp;
 
-fn readers() -> bool {
+pub fn readers() -> bool {
     let ok = Command::new("python3")
         .args(["-c", "import openpyxl, icalendar"])
         .output()
@@ -24,7 +24,7 @@ fn readers() -> bool {
 }
 
 /// Run a Python script on `bytes` (path in argv[1]); it prints JSON.
-fn python(script: &str, bytes: &[u8], suffix: &str) -> Value {
+pub fn python(script: &str, bytes: &[u8], suffix: &str) -> Value {
     let f = tempfile::Builder::new().suffix(suffix).tempfile().unwrap();
     std::fs::write(f.path(), bytes).unwrap();
     let out = Command::new("python3")
@@ -112,14 +112,24 @@ print(json.dumps({"sheets": wb.sheetnames, "header": rows[0], "rows": [[str(v) i
     );
     assert_eq!(
         book["sheets"],
-        json!(["Delmål", "Overblik", "Nøgletal", "Nøgletalskilder"])
+        json!([
+            "Delmål",
+            "Overblik",
+            "Nøgletal",
+            "Nøgletalskilder",
+            "Klimaeffekt",
+            "Udledning",
+            "Mål og manko",
+            "Skyggepriser",
+            "Klimavurderinger"
+        ])
     );
     assert_eq!(book["header"][0], "Nr.");
     assert_eq!(book["header"][4], "Delmål");
     assert_eq!(book["freeze"], "A2", "frozen header row");
     assert!(
-        book["filter"].as_str().unwrap().starts_with("A1:Q"),
-        "autofilter over every column, the import's too (Målt værdi … Prognosens begrundelse)"
+        book["filter"].as_str().unwrap().starts_with("A1:S"),
+        "autofilter over every column, the import's too (Målt værdi … Tiltagets effekt)"
     );
     assert!(book["width_goal"].as_f64().unwrap() > 40.0);
     let rows = book["rows"].as_array().unwrap();

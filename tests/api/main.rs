@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod browser;
 mod cli;
+mod climate;
 mod errors;
 mod exports;
 mod faults;

@@ -351,7 +351,7 @@ async fn the_annual_reports_show_kpis_progress_and_revisions(app: TestApp) {
         "{achieved}"
     );
     assert!(text.contains("Hele planen"));
-    let revisions = section(&text, "5. Ændringer i planen", None);
+    let revisions = section(&text, "6. Ændringer i planen", None);
     assert!(
         revisions.contains("28.2") && revisions.contains("Leverandøren kan ikke levere før"),
         "{revisions}"

@@ -1,6 +1,6 @@
 """What the browser tests share: a headless Chromium of a given width, axe-core, the check
 every page gets (one h1, a screenshot, axe, no sideways scrolling), pressing a form's button,
-and the sign-in link from the SMTP server's maildir."""
+and signing in and out by the link from the SMTP server's maildir."""
 import email
 import email.policy
 import os
@@ -64,13 +64,38 @@ def submit_form(d, selector):
     leads_to_next_page(d, lambda: d.find_element(By.CSS_SELECTOR, selector).click())
 
 
+# How long a page may take to arrive. Generous: the whole test suite shares two cores with
+# three browsers and two database servers, and a wait returns as soon as the page is there.
+PAGE_WAIT_SECONDS = 45
+
+
 def leads_to_next_page(d, action):
     """Run `action` (a click, a key press) and wait until the page it leads to has loaded."""
     d.execute_script("window.__klimasporOld = true")
     action()
-    WebDriverWait(d, 10, ignored_exceptions=(WebDriverException,)).until(
+    WebDriverWait(d, PAGE_WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
         lambda d: d.execute_script(
             "return !window.__klimasporOld && document.readyState === 'complete'"))
+
+
+def main_text(d):
+    return d.find_element(By.TAG_NAME, "main").text
+
+
+def sign_in(d, base, maildir, seen, address, fail):
+    """Sign in by the mailed link: ask for it, open the newest unread one, confirm."""
+    d.get(base + "/log-ind")
+    d.find_element(By.ID, "email").send_keys(address)
+    submit_form(d, "main form button[type=submit]")
+    link = newest_sign_in_link(maildir, seen, fail)
+    if link:
+        d.get(link)
+        submit_form(d, "main form button[type=submit]")
+
+
+def sign_out(d, base):
+    d.get(base + "/log-ud")
+    submit_form(d, "main form button[type=submit]")
 
 
 def newest_sign_in_link(maildir, seen, fail):

@@ -25,7 +25,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from common import browser, check_page, leads_to_next_page, newest_sign_in_link, submit_form
+import common
+from common import PAGE_WAIT_SECONDS, browser, check_page, leads_to_next_page, main_text, submit_form
 
 BASE = os.environ["BASE_URL"].rstrip("/")
 SHOTS = os.environ["SCREENSHOTS"]
@@ -51,23 +52,11 @@ def check(d, name, width):
 
 
 def sign_in(d, address):
-    d.get(BASE + "/log-ind")
-    box = d.find_element(By.ID, "email")
-    box.send_keys(address)
-    submit_form(d, "main form button[type=submit]")
-    link = newest_sign_in_link(MAILDIR, seen, fail)
-    if link:
-        d.get(link)
-        submit_form(d, "main form button[type=submit]")
+    common.sign_in(d, BASE, MAILDIR, seen, address, fail)
 
 
 def sign_out(d):
-    d.get(BASE + "/log-ud")
-    submit_form(d, "main form button[type=submit]")
-
-
-def main_text(d):
-    return d.find_element(By.TAG_NAME, "main").text
+    common.sign_out(d, BASE)
 
 
 def colleague_saves(note):
@@ -192,7 +181,7 @@ def without_javascript():
     # No script runs in these pages, so the waits watch the address instead.
     def press_and_wait(selector, url_part):
         d.find_element(By.CSS_SELECTOR, selector).click()
-        WebDriverWait(d, 10, ignored_exceptions=(WebDriverException,)).until(
+        WebDriverWait(d, PAGE_WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
             lambda d: url_part in d.current_url and d.find_elements(By.TAG_NAME, "main"))
 
     try:
