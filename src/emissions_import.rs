@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::domain::climate::{FIRST_YEAR, LAST_YEAR, tonnes_per_unit};
+use crate::domain::climate::{FIRST_YEAR, LAST_YEAR, MAX_TONNES, tonnes_per_unit};
 use crate::domain::format::parse_number;
 use crate::domain::text::MAX_LINE_CHARS;
 use crate::progress_import::{FileRow, RowError, Table, read_table};
@@ -119,6 +119,14 @@ fn parse_row(row: &FileRow) -> Result<InventoryRow, RowError> {
             format!("«{unit}» er ikke en enhed for CO₂e (brug t CO2e eller kt CO2e)"),
         )
     })?;
+    // Negative is allowed: a sector can take up more than it emits (land use, forests).
+    if (value * per).abs() > MAX_TONNES {
+        return Err(err(
+            row.line,
+            value_c.0,
+            format!("{value_s} {unit} er mere end en milliard t CO₂e; tjek enheden"),
+        ));
+    }
     Ok(InventoryRow {
         line: row.line,
         year,
@@ -221,6 +229,14 @@ mod tests {
             ]
         );
         assert!(errors[2].message.contains("MWh"), "{}", errors[2].message);
+        // A sink is negative and kept; a billion tonnes more is a wrong unit.
+        let t = table(
+            "År;Sektor;Værdi;Enhed;Kilde;Dataudgivelse\n\
+             2022;Skov;-1.500;t CO2e;DEA;2025\n\
+             2022;Energi;2.000.000;kt CO2e;DEA;2025\n",
+        );
+        let errors = parse(&t).unwrap_err();
+        assert_eq!((errors.len(), errors[0].line), (1, 3));
     }
 
     #[test]

@@ -19,8 +19,8 @@ use super::{run_db, run_write};
 use crate::db::DbConn;
 use crate::db::store::{self, AssessmentView, EffectOf, EffectRevision};
 use crate::domain::climate::{
-    Assessment, CaseOption, EffectEstimate, Overview, RawAssessment, RawEffectEstimate,
-    ShadowPrice, TargetDecision,
+    Assessment, EffectEstimate, Overview, RawAssessment, RawEffectEstimate, ShadowPrice,
+    TargetDecision,
 };
 use crate::emissions_import;
 use crate::progress_import::MAX_BYTES;
@@ -96,7 +96,7 @@ pub struct EffectRevisionView {
     pub estimate: EffectEstimate,
     pub reason: String,
     pub changed_by: String,
-    pub changed_at: chrono::NaiveDateTime,
+    pub changed_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A measure's estimates as they stand, and every revision, newest first.
@@ -132,7 +132,7 @@ fn effect_view(number: i32, m: store::MeasureClimate) -> MeasureEffectView {
                 estimate: r.estimate,
                 reason: r.reason,
                 changed_by: r.by,
-                changed_at: r.at,
+                changed_at: r.at.and_utc(),
             })
             .collect(),
     }
@@ -444,7 +444,15 @@ pub struct AssessmentBody {
     pub case_ref: Option<String>,
     pub note: Option<String>,
     /// The options weighed, each with its estimated t CO₂e (negative is a reduction).
-    pub options: Vec<CaseOption>,
+    pub options: Vec<OptionBody>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionBody {
+    pub label: String,
+    /// Estimated change in emissions, t CO₂e (negative is a reduction).
+    pub tonnes: f64,
 }
 
 /// The plan's climate assessments of committee cases, the newest meeting first.

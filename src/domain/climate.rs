@@ -21,6 +21,14 @@ pub const FIRST_YEAR: i32 = 1990;
 pub const LAST_YEAR: i32 = 2100;
 /// The longest basis of an estimate, note of an assessment or reason.
 pub const MAX_CLIMATE_TEXT_CHARS: usize = 2000;
+/// The largest amount of CO₂e a figure may state, in tonnes (Denmark emits about 45 million t
+/// a year): a larger one is a typing error.
+pub const MAX_TONNES: f64 = 1e9;
+/// The largest budget, in DKK, and the largest shadow price, in DKK per tonne.
+pub const MAX_DKK: f64 = 1e13;
+pub const MAX_PRICE: f64 = 1e6;
+/// The largest staffing, in full-time equivalents.
+pub const MAX_FTE: f64 = 1e5;
 /// The options a climate assessment may weigh.
 pub const MAX_OPTIONS: usize = 10;
 
@@ -143,19 +151,24 @@ fn climate_year(field: &str, year: i32) -> Result<i32, DomainError> {
     }
 }
 
-fn finite(field: &str, v: f64) -> Result<f64, DomainError> {
-    if v.is_finite() {
+/// An amount of t CO₂e: at most [`MAX_TONNES`] either way.
+pub fn tonnes_in_range(field: &str, v: f64) -> Result<f64, DomainError> {
+    if v.is_finite() && v.abs() <= MAX_TONNES {
         Ok(v)
     } else {
-        Err(DomainError::new(field, "must be a finite number"))
+        Err(DomainError::new(
+            field,
+            format!("must be a number of tonnes between -{MAX_TONNES:e} and {MAX_TONNES:e}"),
+        ))
     }
 }
 
-fn non_negative(field: &str, v: Option<f64>) -> Result<Option<f64>, DomainError> {
+fn non_negative(field: &str, v: Option<f64>, max: f64) -> Result<Option<f64>, DomainError> {
     match v {
-        Some(x) if !x.is_finite() || x < 0.0 => {
-            Err(DomainError::new(field, "must be a number of at least 0"))
-        }
+        Some(x) if !x.is_finite() || !(0.0..=max).contains(&x) => Err(DomainError::new(
+            field,
+            format!("must be a number from 0 to {max:e}"),
+        )),
         v => Ok(v),
     }
 }
@@ -214,7 +227,7 @@ impl EffectEstimate {
             .ok_or_else(|| DomainError::new("reason", "is required: say why the figures change"))?;
         let tonnes_per_year = raw
             .tonnes_per_year
-            .map(|t| finite("tonnes_per_year", t))
+            .map(|t| tonnes_in_range("tonnes_per_year", t))
             .transpose()?;
         let full_from = raw
             .full_from
@@ -245,7 +258,7 @@ impl EffectEstimate {
                 "goes with tonnes_per_year; without an effect there is no year of full effect",
             ));
         }
-        let budget_dkk = non_negative("budget_dkk", raw.budget_dkk)?;
+        let budget_dkk = non_negative("budget_dkk", raw.budget_dkk, MAX_DKK)?;
         let funding = optional_line("funding", raw.funding)?;
         if budget_dkk.is_some() && funding.is_none() {
             return Err(DomainError::new(
@@ -253,7 +266,7 @@ impl EffectEstimate {
                 "is required with budget_dkk: where the money comes from",
             ));
         }
-        let staffing_fte = non_negative("staffing_fte", raw.staffing_fte)?;
+        let staffing_fte = non_negative("staffing_fte", raw.staffing_fte, MAX_FTE)?;
         Ok((
             Self {
                 tonnes_per_year,
@@ -437,7 +450,7 @@ impl Assessment {
             })?;
             options.push(CaseOption {
                 label,
-                tonnes: finite(&format!("{field}.tonnes"), tonnes)?,
+                tonnes: tonnes_in_range(&format!("{field}.tonnes"), tonnes)?,
             });
         }
         if options.is_empty() {

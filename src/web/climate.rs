@@ -517,7 +517,10 @@ fn add_domain_error(errors: &mut Errors, field: &str, lang: Lang) {
         "committee" => "committee",
         "case_ref" => "case_ref",
         "note" => "note",
-        "meeting_date" => "meeting_date",
+        "meeting_date" => {
+            errors.add("meeting_date", t.climate_date_missing);
+            return;
+        }
         f if f.starts_with("options[") => {
             let i: usize = f
                 .trim_start_matches("options[")

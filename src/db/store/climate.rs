@@ -480,7 +480,7 @@ pub struct AssessmentView {
     pub price_year: Option<i32>,
     pub options: Vec<ValuedOption>,
     pub created_by: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// An option with its value at the shadow price (DKK; `None` without a price).
@@ -663,7 +663,7 @@ fn load_assessments(conn: &mut DbConn, plan: i32) -> StoreResult<Vec<AssessmentV
                         })
                         .collect(),
                     created_by: by,
-                    created_at: at,
+                    created_at: at.and_utc(),
                 }
             },
         )
