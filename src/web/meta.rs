@@ -34,7 +34,7 @@ pub async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, PageErr
             let (data, indicators, _) = store::load_export(c, &plan.slug)?;
             let slug = &plan.slug;
             paths.push(format!("/{slug}"));
-            for sub in ["/delmaal", "/noegletal", "/rapporter", "/soeg"] {
+            for sub in ["/delmaal", "/noegletal", "/klima", "/rapporter", "/soeg"] {
                 paths.push(format!("/{slug}{sub}"));
             }
             for th in data.themes.iter().filter(|t| t.parent_id.is_none()) {

@@ -26,7 +26,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import common
-from common import PAGE_WAIT_SECONDS, browser, check_page, leads_to_next_page, main_text, submit_form
+from common import PAGE_WAIT_SECONDS, browser, check_page, leads_to_next_page, main_text, newest_sign_in_link, submit_form
 
 BASE = os.environ["BASE_URL"].rstrip("/")
 SHOTS = os.environ["SCREENSHOTS"]
