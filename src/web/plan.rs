@@ -81,6 +81,8 @@ struct DashboardPage {
     latest: Vec<LatestNote>,
     climate: Vec<String>,
     climate_chart: Option<String>,
+    /// The nearest target's manko beside the measures' effects.
+    manko_chart: Option<String>,
     climate_href: String,
 }
 
@@ -233,6 +235,17 @@ fn dashboard_page(state: &AppState, req: &HttpRequest, v: &PlanView) -> Dashboar
             .as_ref()
             .and_then(|c| crate::report::chart::EmissionsChart::of(&c.overview))
             .map(|c| svg::emissions_chart(&c, v.lang, "dash-emissions")),
+        manko_chart: v
+            .snap
+            .climate
+            .as_ref()
+            .and_then(|c| {
+                c.overview
+                    .targets
+                    .iter()
+                    .find_map(crate::report::chart::MankoChart::of)
+            })
+            .map(|c| svg::manko_chart(&c, v.lang, "dash-manko")),
         climate_href: v.link("/klima"),
         facts,
         facts_note,
