@@ -480,66 +480,31 @@ fn parse_typed(typed: &Typed, lang: Lang, errors: &mut Errors) -> Option<RawAsse
 }
 
 /// The id of an option's field in the form (`option-tonnes-2`), which the error summary links to.
-fn option_field(i: usize, what: &str) -> &'static str {
-    const LABEL: [&str; MAX_OPTIONS] = [
-        "option-label-0",
-        "option-label-1",
-        "option-label-2",
-        "option-label-3",
-        "option-label-4",
-        "option-label-5",
-        "option-label-6",
-        "option-label-7",
-        "option-label-8",
-        "option-label-9",
-    ];
-    const TONNES: [&str; MAX_OPTIONS] = [
-        "option-tonnes-0",
-        "option-tonnes-1",
-        "option-tonnes-2",
-        "option-tonnes-3",
-        "option-tonnes-4",
-        "option-tonnes-5",
-        "option-tonnes-6",
-        "option-tonnes-7",
-        "option-tonnes-8",
-        "option-tonnes-9",
-    ];
-    let i = i.min(MAX_OPTIONS - 1);
-    if what == "label" { LABEL[i] } else { TONNES[i] }
+fn option_field(i: usize, what: &str) -> String {
+    format!("option-{what}-{i}")
 }
 
 /// A rule the domain refused (text too long, a control character): said next to the field.
 fn add_domain_error(errors: &mut Errors, field: &str, lang: Lang) {
     let t = lang.t();
-    let f: &'static str = match field {
-        "title" => "title",
-        "committee" => "committee",
-        "case_ref" => "case_ref",
-        "note" => "note",
-        "meeting_date" => {
-            errors.add("meeting_date", t.climate_date_missing);
-            return;
+    if let Some(rest) = field.strip_prefix("options[") {
+        let i: usize = rest
+            .split(']')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        if field.ends_with("tonnes") {
+            errors.add(option_field(i, "tonnes"), t.climate_option_tonnes_invalid);
+        } else {
+            errors.add(option_field(i, "label"), t.climate_field_invalid);
         }
-        f if f.starts_with("options[") => {
-            let i: usize = f
-                .trim_start_matches("options[")
-                .split(']')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            option_field(
-                i,
-                if f.ends_with("tonnes") {
-                    "tonnes"
-                } else {
-                    "label"
-                },
-            )
-        }
-        _ => "title",
-    };
-    errors.add(f, t.climate_field_invalid);
+        return;
+    }
+    match field {
+        "meeting_date" => errors.add("meeting_date", t.climate_date_missing),
+        "committee" | "case_ref" | "note" => errors.add(field.to_string(), t.climate_field_invalid),
+        _ => errors.add("title", t.climate_field_invalid),
+    }
 }
 
 /// The label of the evidence line under sub-goal 1.1: "3 klimavurderinger, senest 3. november

@@ -5,6 +5,7 @@
 //! (`Origin`/`Referer`) or lacks the token of the browser's session (or, before sign-in, of
 //! the sign-in form's own cookie).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use actix_web::HttpRequest;
@@ -106,7 +107,8 @@ pub fn check_presession_form(
 /// One field's error, and the summary's link to it.
 #[derive(Debug, Clone)]
 pub struct FieldError {
-    pub field: &'static str,
+    /// The field's id in the page (a fixed name, or one numbered per row: `option-tonnes-2`).
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
@@ -115,9 +117,9 @@ pub struct FieldError {
 pub struct Errors(pub Vec<FieldError>);
 
 impl Errors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn add(&mut self, field: impl Into<Cow<'static, str>>, message: impl Into<String>) {
         self.0.push(FieldError {
-            field,
+            field: field.into(),
             message: message.into(),
         });
     }
@@ -134,10 +136,10 @@ impl Errors {
             .map(|e| e.message.as_str())
     }
 
-    pub fn map(&self) -> HashMap<&'static str, String> {
+    pub fn map(&self) -> HashMap<&str, String> {
         self.0
             .iter()
-            .map(|e| (e.field, e.message.clone()))
+            .map(|e| (e.field.as_ref(), e.message.clone()))
             .collect()
     }
 }
