@@ -113,8 +113,7 @@ pub fn rows(
             measure_effect: climate
                 .measures
                 .get(&m.number)
-                .and_then(|c| c.effect.as_ref())
-                .and_then(|e| e.tonnes_per_year),
+                .and_then(|c| c.effect.tonnes_per_year),
         });
     }
     Ok(out)
@@ -470,12 +469,7 @@ fn climate_sheets(
             ws.write_string(row, 7, e.funding.as_deref().unwrap_or(""))?;
             opt_number(ws, row, 8, e.staffing_fte)?;
             if key.is_none() {
-                opt_number(
-                    ws,
-                    row,
-                    9,
-                    m.effect.as_ref().and_then(|e| e.tonnes_per_year),
-                )?;
+                opt_number(ws, row, 9, m.effect.tonnes_per_year)?;
             }
         }
     }

@@ -13,7 +13,7 @@ use super::AppState;
 use super::auth::{Admin, Authenticated, Caller};
 use super::cache::{self, CacheKey};
 use super::error::{ApiError, Problem};
-use super::imports::{ImportErrorView, ImportProblem, check_type, problem};
+use super::imports::{ImportProblem, problem, rows_refused, spreadsheet};
 use super::json::Body;
 use super::{run_db, run_write};
 use crate::db::DbConn;
@@ -23,7 +23,6 @@ use crate::domain::climate::{
     TargetDecision,
 };
 use crate::emissions_import;
-use crate::progress_import::MAX_BYTES;
 
 /// A plan's climate picture and its climate assessments.
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,16 +113,12 @@ pub struct MeasureEffectView {
 }
 
 fn effect_view(number: i32, m: store::MeasureClimate) -> MeasureEffectView {
-    let (tonnes_per_year, full_from) = m
-        .effect
-        .map(|e| (e.tonnes_per_year, e.full_from))
-        .unwrap_or((None, None));
     MeasureEffectView {
         measure: number,
         own: m.own,
         sub_goals: m.sub_goals,
-        tonnes_per_year,
-        full_from,
+        tonnes_per_year: m.effect.tonnes_per_year,
+        full_from: m.effect.full_from,
         history: m
             .history
             .into_iter()
@@ -154,11 +149,7 @@ pub async fn get_effect(
         .require_read_of(&state, store::PlanOf::Slug(path.0.clone()))
         .await?;
     let (slug, number) = path.into_inner();
-    let m = run_db(&state, move |c| {
-        store::load_measure(c, &slug, number)?;
-        store::measure_climate(c, &slug, number)
-    })
-    .await?;
+    let m = run_db(&state, move |c| store::measure_climate(c, &slug, number)).await?;
     Ok(HttpResponse::Ok().json(effect_view(number, m)))
 }
 
@@ -268,36 +259,14 @@ pub async fn import_emissions(
     query: web::Query<EmissionsImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    check_type(&req)?;
-    let bytes = payload
-        .to_bytes_limited(MAX_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::PayloadTooLarge(format!("the file is larger than {MAX_BYTES} bytes"))
-        })?
-        .map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+    let bytes = spreadsheet(&req, payload).await?;
     let table = match emissions_import::read(&bytes) {
         Ok(t) => t,
         Err(why) => return Ok(problem(why, Vec::new())),
     };
     let releases = match emissions_import::parse(&table) {
         Ok(r) => r,
-        Err(errors) => {
-            return Ok(problem(
-                format!(
-                    "{} row(s) of the file break a rule; nothing was written",
-                    errors.len()
-                ),
-                errors
-                    .into_iter()
-                    .map(|e| ImportErrorView {
-                        line: e.line,
-                        column: e.column.map(String::from),
-                        message: e.message,
-                    })
-                    .collect(),
-            ));
-        }
+        Err(errors) => return Ok(rows_refused(&errors)),
     };
     let (dry_run, replace) = (
         query.dry_run.unwrap_or(false),
@@ -471,8 +440,8 @@ pub async fn list_assessments(
         .require_read_of(&state, store::PlanOf::Slug(slug.clone()))
         .await?;
     let slug = slug.into_inner();
-    let d = run_db(&state, move |c| store::climate_of(c, &slug)).await?;
-    Ok(HttpResponse::Ok().json(d.assessments))
+    let listed = run_db(&state, move |c| store::list_assessments(c, &slug)).await?;
+    Ok(HttpResponse::Ok().json(listed))
 }
 
 /// Record a climate assessment of a committee case (an administrator of the plan or an owner
@@ -516,11 +485,7 @@ pub async fn create_assessment(
     let loc_slug = slug.clone();
     let view = run_write(&state, move |c| {
         let id = store::add_assessment(c, &slug, &a, &who, now)?;
-        let d = store::climate_of(c, &slug)?;
-        d.assessments
-            .into_iter()
-            .find(|x| x.id == id)
-            .ok_or_else(|| store::StoreError::Corrupt(format!("assessment {id} not read back")))
+        store::get_assessment(c, &slug, id)
     })
     .await?;
     Ok(HttpResponse::Created()

@@ -11,7 +11,7 @@ use super::auth::Authenticated;
 use super::error::{ApiError, Problem};
 use super::{run_write, today};
 use crate::db::store::{self, ImportMode, ImportOutcome};
-use crate::progress_import::{self, Change, ImportPlan, MAX_BYTES};
+use crate::progress_import::{self, Change, ImportPlan, MAX_BYTES, RowError};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +78,39 @@ pub(super) fn problem(detail: String, errors: Vec<ImportErrorView>) -> HttpRespo
         })
 }
 
+/// 422 naming every row of the file at fault, with its column and reason; nothing was written.
+pub(super) fn rows_refused(errors: &[RowError]) -> HttpResponse {
+    problem(
+        format!(
+            "{} row(s) of the file break a rule; nothing was written",
+            errors.len()
+        ),
+        errors
+            .iter()
+            .map(|e| ImportErrorView {
+                line: e.line,
+                column: e.column.map(String::from),
+                message: e.message.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// The spreadsheet a client sent: its media type checked, at most [`MAX_BYTES`] read.
+pub(super) async fn spreadsheet(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<web::Bytes, ApiError> {
+    check_type(req)?;
+    payload
+        .to_bytes_limited(MAX_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::PayloadTooLarge(format!("the file is larger than {MAX_BYTES} bytes"))
+        })?
+        .map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))
+}
+
 fn rows(plan: &ImportPlan) -> Vec<ImportRowView> {
     plan.rows
         .iter()
@@ -94,7 +127,7 @@ fn rows(plan: &ImportPlan) -> Vec<ImportRowView> {
 }
 
 /// The body's media type must be one a spreadsheet is sent as.
-pub(super) fn check_type(req: &HttpRequest) -> Result<(), ApiError> {
+fn check_type(req: &HttpRequest) -> Result<(), ApiError> {
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -142,14 +175,7 @@ pub async fn import(
     query: web::Query<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    check_type(&req)?;
-    let bytes = payload
-        .to_bytes_limited(MAX_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::PayloadTooLarge(format!("the file is larger than {MAX_BYTES} bytes"))
-        })?
-        .map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+    let bytes = spreadsheet(&req, payload).await?;
     let table = match progress_import::read(&bytes) {
         Ok(t) => t,
         Err(why) => return Ok(problem(why, Vec::new())),
@@ -179,20 +205,7 @@ pub async fn import(
         rows: rows(plan),
     };
     Ok(match outcome {
-        ImportOutcome::Invalid(plan) => problem(
-            format!(
-                "{} row(s) of the file break a rule; nothing was written",
-                plan.errors.len()
-            ),
-            plan.errors
-                .iter()
-                .map(|e| ImportErrorView {
-                    line: e.line,
-                    column: e.column.map(String::from),
-                    message: e.message.clone(),
-                })
-                .collect(),
-        ),
+        ImportOutcome::Invalid(plan) => rows_refused(&plan.errors),
         ImportOutcome::Preview(plan) | ImportOutcome::Stale(plan) => {
             HttpResponse::Ok().json(ok(&plan, 0))
         }

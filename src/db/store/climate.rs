@@ -175,18 +175,30 @@ pub fn set_effect(
 
 /// A measure's estimates as they stand (its own, and its sub-goals' by key) and every revision,
 /// newest first.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MeasureClimate {
     pub own: Option<EffectEstimate>,
     pub sub_goals: BTreeMap<String, EffectEstimate>,
-    pub effect: Option<Effect>,
+    /// What the measure counts with in the manko.
+    pub effect: Effect,
     pub history: Vec<EffectRevision>,
 }
 
-/// The estimates of measure `number` of plan `slug`.
+/// The estimates of measure `number` of plan `slug`; `NotFound` when it has no such measure.
 pub fn measure_climate(conn: &mut DbConn, slug: &str, number: i32) -> StoreResult<MeasureClimate> {
     read_tx(conn, |conn| {
         let plan = plan_id(conn, slug)?;
+        let exists: Option<i32> = measures::table
+            .filter(measures::plan_id.eq(plan))
+            .filter(measures::number.eq(number))
+            .select(measures::id)
+            .first(conn)
+            .optional()?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "no measure {number} in plan {slug}"
+            )));
+        }
         let rows = effect_rows(conn, plan, Some(number))?;
         Ok(fold_measure(
             number,
@@ -196,15 +208,12 @@ pub fn measure_climate(conn: &mut DbConn, slug: &str, number: i32) -> StoreResul
 }
 
 fn fold_measure(number: i32, history: Vec<EffectRevision>) -> MeasureClimate {
+    // Newest first: the first row of each measure or sub-goal is the one that holds.
     let mut own = None;
     let mut subs = BTreeMap::new();
-    let mut own_seen = false;
     for r in &history {
         match &r.sub_goal_key {
-            None if !own_seen => {
-                own_seen = true;
-                own = Some(r.estimate.clone());
-            }
+            None if own.is_none() => own = Some(r.estimate.clone()),
             Some(k) if !subs.contains_key(k) => {
                 subs.insert(k.clone(), r.estimate.clone());
             }
@@ -216,7 +225,7 @@ fn fold_measure(number: i32, history: Vec<EffectRevision>) -> MeasureClimate {
     MeasureClimate {
         own,
         sub_goals: subs,
-        effect: Some(effect),
+        effect,
         history,
     }
 }
@@ -586,14 +595,41 @@ type AssessmentRow = (
     NaiveDateTime,
 );
 
-fn load_assessments(conn: &mut DbConn, plan: i32) -> StoreResult<Vec<AssessmentView>> {
-    let rows: Vec<AssessmentRow> = climate_assessments::table
+/// The climate assessments of plan `slug`, the newest meeting first.
+pub fn list_assessments(conn: &mut DbConn, slug: &str) -> StoreResult<Vec<AssessmentView>> {
+    read_tx(conn, |conn| {
+        let plan = plan_id(conn, slug)?;
+        load_assessments(conn, plan, None)
+    })
+}
+
+/// One climate assessment of plan `slug`.
+pub fn get_assessment(conn: &mut DbConn, slug: &str, id: i32) -> StoreResult<AssessmentView> {
+    read_tx(conn, |conn| {
+        let plan = plan_id(conn, slug)?;
+        load_assessments(conn, plan, Some(id))?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("no climate assessment {id}")))
+    })
+}
+
+fn load_assessments(
+    conn: &mut DbConn,
+    plan: i32,
+    only: Option<i32>,
+) -> StoreResult<Vec<AssessmentView>> {
+    let mut q = climate_assessments::table
         .left_join(
             sub_goals::table.on(sub_goals::id
                 .nullable()
                 .eq(climate_assessments::sub_goal_id)),
         )
         .filter(climate_assessments::plan_id.eq(plan))
+        .into_boxed();
+    if let Some(id) = only {
+        q = q.filter(climate_assessments::id.eq(id));
+    }
+    let rows: Vec<AssessmentRow> = q
         .order((
             climate_assessments::meeting_date.desc(),
             climate_assessments::id.desc(),
@@ -809,22 +845,21 @@ pub fn climate_data(conn: &mut DbConn, plan: i32) -> StoreResult<ClimateData> {
             measures: measure_list
                 .into_iter()
                 .map(|(n, title)| {
-                    let effect =
-                        measures
-                            .get(&n)
-                            .and_then(|m| m.effect.clone())
-                            .unwrap_or(Effect {
-                                measure: n,
-                                tonnes_per_year: None,
-                                full_from: None,
-                            });
+                    let effect = measures
+                        .get(&n)
+                        .map(|m| m.effect.clone())
+                        .unwrap_or(Effect {
+                            measure: n,
+                            tonnes_per_year: None,
+                            full_from: None,
+                        });
                     (n, title, effect)
                 })
                 .collect(),
         };
         Ok(ClimateData {
             overview: Overview::build(&inputs),
-            assessments: load_assessments(conn, plan)?,
+            assessments: load_assessments(conn, plan, None)?,
             measures,
             inventory: inventory.into_iter().map(|(_, v)| v).collect(),
         })
