@@ -25,6 +25,28 @@ fn axe_js() -> PathBuf {
         })
 }
 
+/// Run `tests/browser/{name}` against `address` with AXE_JS and SCREENSHOTS set and `env`;
+/// panics with what it printed unless it succeeds.
+async fn run_script(name: &str, address: &str, env: Vec<(&'static str, String)>) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new("python3");
+    cmd.arg(root.join("tests/browser").join(name))
+        .env("BASE_URL", address)
+        .env("AXE_JS", axe_js())
+        .env("SCREENSHOTS", root.join("target/screenshots"))
+        .envs(env);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("python3 runs"))
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the browser test {name} failed:\n{stdout}\n{stderr}"
+    );
+    eprintln!("{stdout}");
+}
+
 fn browser_available() -> bool {
     let chromium = std::path::Path::new("/usr/bin/chromium").exists()
         && std::path::Path::new("/usr/bin/chromedriver").exists();
@@ -77,33 +99,17 @@ async fn the_site_works_in_chromium_for_mouse_keyboard_and_screen_reader() {
     }
     // A UGO status sent by the scheduler, so the reports page has one.
     let report = format!("/ballerup/rapporter/{}", sent_ugo_status(&app).await);
-    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/site.py");
-    let out = tokio::task::spawn_blocking({
-        let address = app.address.clone();
-        move || {
-            Command::new("python3")
-                .arg(script)
-                .env("BASE_URL", address)
-                .env("AXE_JS", axe_js())
-                .env("SCREENSHOTS", &shots)
-                .env("NOTE", note)
-                .env("NOTE_MEASURE", "13")
-                .env("REPORT_PATH", report)
-                .env("KPI_PATH", format!("/ballerup/noegletal/{code}"))
-                .output()
-                .expect("python3 runs")
-        }
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the browser test failed:\n{stdout}\n{stderr}"
-    );
-    eprintln!("{stdout}");
+    run_script(
+        "site.py",
+        &app.address,
+        vec![
+            ("NOTE", note.to_string()),
+            ("NOTE_MEASURE", "13".to_string()),
+            ("REPORT_PATH", report.to_string()),
+            ("KPI_PATH", format!("/ballerup/noegletal/{code}")),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,33 +155,16 @@ async fn signing_in_and_administering_work_in_chromium() {
         None,
     )
     .await;
-    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/signin.py");
-    let maildir = smtp.maildir();
-    let out = tokio::task::spawn_blocking({
-        let address = app.address.clone();
-        move || {
-            Command::new("python3")
-                .arg(script)
-                .env("BASE_URL", address)
-                .env("AXE_JS", axe_js())
-                .env("SCREENSHOTS", &shots)
-                .env("MAILDIR", maildir)
-                .env("ADMIN_EMAIL", "anne@ballerup.example")
-                .env("OIDC_EMAIL", "ole@ballerup.example")
-                .output()
-                .expect("python3 runs")
-        }
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the sign-in browser test failed:\n{stdout}\n{stderr}"
-    );
-    eprintln!("{stdout}");
+    run_script(
+        "signin.py",
+        &app.address,
+        vec![
+            ("MAILDIR", smtp.maildir().display().to_string()),
+            ("ADMIN_EMAIL", "anne@ballerup.example".to_string()),
+            ("OIDC_EMAIL", "ole@ballerup.example".to_string()),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,38 +218,21 @@ async fn the_workspace_and_the_round_work_in_chromium() {
     let token = app.admin().await;
     let (g14, _) = app.sub_goal("14.1").await;
     let (g15, _) = app.sub_goal("15.1").await;
-    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/workspace.py");
-    let maildir = smtp.maildir();
-    let out = tokio::task::spawn_blocking({
-        let address = app.address.clone();
-        move || {
-            Command::new("python3")
-                .arg(script)
-                .env("BASE_URL", address)
-                .env("AXE_JS", axe_js())
-                .env("SCREENSHOTS", &shots)
-                .env("MAILDIR", maildir)
-                .env("OWNER_EMAIL", "eva@ballerup.example")
-                .env("ADMIN_EMAIL", "anne@ballerup.example")
-                .env("COMMITTEE_EMAIL", "karl@ballerup.example")
-                .env("ADMIN_TOKEN", token)
-                .env("REPORT_ID", report.to_string())
-                .env("GOAL_14", g14.to_string())
-                .env("GOAL_15", g15.to_string())
-                .output()
-                .expect("python3 runs")
-        }
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the workspace browser test failed:\n{stdout}\n{stderr}"
-    );
-    eprintln!("{stdout}");
+    run_script(
+        "workspace.py",
+        &app.address,
+        vec![
+            ("MAILDIR", smtp.maildir().display().to_string()),
+            ("OWNER_EMAIL", "eva@ballerup.example".to_string()),
+            ("ADMIN_EMAIL", "anne@ballerup.example".to_string()),
+            ("COMMITTEE_EMAIL", "karl@ballerup.example".to_string()),
+            ("ADMIN_TOKEN", token.to_string()),
+            ("REPORT_ID", report.to_string()),
+            ("GOAL_14", g14.to_string()),
+            ("GOAL_15", g15.to_string()),
+        ],
+    )
+    .await;
     // What the browser did is on the site and in the next status: the question and its answer.
     let m14 = app.get("/ballerup/tiltag/14").await.text().await.unwrap();
     assert!(m14.contains("Fordi leverandøren er forsinket (375 px)"));
@@ -331,32 +303,16 @@ async fn the_climate_pages_work_in_chromium() {
         None,
     )
     .await;
-    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/climate.py");
-    let maildir = smtp.maildir();
-    let out = tokio::task::spawn_blocking({
-        let address = app.address.clone();
-        move || {
-            Command::new("python3")
-                .arg(script)
-                .env("BASE_URL", address)
-                .env("AXE_JS", axe_js())
-                .env("SCREENSHOTS", &shots)
-                .env("MAILDIR", maildir)
-                .env("ASSESSOR_EMAIL", "ole@ballerup.example")
-                .env("OTHER_EMAIL", "eva@ballerup.example")
-                .output()
-                .expect("python3 runs")
-        }
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the climate browser test failed:\n{stdout}\n{stderr}"
-    );
+    run_script(
+        "climate.py",
+        &app.address,
+        vec![
+            ("MAILDIR", smtp.maildir().display().to_string()),
+            ("ASSESSOR_EMAIL", "ole@ballerup.example".to_string()),
+            ("OTHER_EMAIL", "eva@ballerup.example".to_string()),
+        ],
+    )
+    .await;
     // What the browser saved is in the API: one assessment per width, valued at the price.
     let listed = app
         .get_json("/api/v1/plans/ballerup/climate-assessments")
