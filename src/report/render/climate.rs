@@ -189,10 +189,12 @@ pub(super) fn council_climate(l: &mut Layout, s: &Snapshot, t: &Template, headin
         );
         for tv in &o.targets {
             let Some(m) = &tv.manko else { continue };
+            // Kept with its sentences and its bars (about 50 pt): the bars never start a page
+            // on their own.
             l.heading(
                 3,
                 &format!("{} {}", t.label("climate_manko"), tv.decision.year),
-                60.0,
+                115.0,
             );
             let mut text = format!(
                 "{} {} {} {}: {}. {}: {}. {}: {}.",
