@@ -3,15 +3,18 @@
 //! keys the provider publishes — all by the `openidconnect` crate, none of it by hand.
 //!
 //! The provider's metadata and keys are fetched at the first sign-in and again an hour later,
-//! so the server starts while the provider is unreachable and follows its key rotation.
+//! so the server starts while the provider is unreachable. An ID token signed with a key that is
+//! not among those fetched makes them be fetched again at once (the crate's advice for key
+//! rotation), so a provider that has just rotated its keys does not lock people out for an hour.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, reqwest,
+    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
+    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
+    TokenResponse, reqwest,
 };
 
 use crate::config::AuthArgs;
@@ -54,6 +57,8 @@ pub enum OidcError {
     IdToken(String),
     #[error("the ID token has no {0} claim")]
     MissingClaim(String),
+    #[error("the provider says the e-mail address {0} is not verified")]
+    UnverifiedEmail(String),
 }
 
 impl Oidc {
@@ -104,8 +109,10 @@ impl Oidc {
         }))
     }
 
-    async fn metadata(&self) -> Result<CoreProviderMetadata, OidcError> {
-        if let Ok(guard) = self.metadata.lock()
+    /// The provider's metadata with its keys: the copy fetched within the hour, unless `fresh`.
+    async fn metadata(&self, fresh: bool) -> Result<CoreProviderMetadata, OidcError> {
+        if !fresh
+            && let Ok(guard) = self.metadata.lock()
             && let Some((at, m)) = guard.as_ref()
             && at.elapsed() < METADATA_FOR
         {
@@ -137,7 +144,7 @@ impl Oidc {
 
     /// Start a sign-in: the provider's URL with state, nonce and the PKCE challenge.
     pub async fn start(&self) -> Result<Started, OidcError> {
-        let client = self.client(self.metadata().await?);
+        let client = self.client(self.metadata(false).await?);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(
@@ -158,14 +165,16 @@ impl Oidc {
     }
 
     /// Finish a sign-in: exchange the code (with the PKCE verifier), verify the ID token's
-    /// signature, issuer, audience, expiry and nonce, and return the configured claim.
+    /// signature, issuer, audience, expiry and nonce, and return the configured claim. An
+    /// e-mail address the provider marks as not verified (`email_verified: false`) is refused,
+    /// because anyone could have typed it.
     pub async fn finish(
         &self,
         code: String,
         nonce: String,
         pkce_verifier: String,
     ) -> Result<String, OidcError> {
-        let client = self.client(self.metadata().await?);
+        let client = self.client(self.metadata(false).await?);
         let response = client
             .exchange_code(AuthorizationCode::new(code))
             .map_err(|e| OidcError::Exchange(e.to_string()))?
@@ -173,16 +182,37 @@ impl Oidc {
             .request_async(&self.http)
             .await
             .map_err(|e| OidcError::Exchange(error_chain(&e)))?;
-        let _ = response.access_token();
         let id_token = response
             .id_token()
             .ok_or_else(|| OidcError::IdToken("the provider sent no ID token".into()))?;
-        let claims = id_token
-            .claims(&client.id_token_verifier(), &Nonce::new(nonce))
-            .map_err(|e| OidcError::IdToken(e.to_string()))?;
+        let nonce = Nonce::new(nonce);
+        let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+            Ok(claims) => claims,
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                // Signed with a key published since ours were fetched: fetch them again, once.
+                // The token came straight from the provider's token endpoint, so nobody else
+                // can make us fetch.
+                tracing::info!("the ID token's key is new: fetching the provider's keys again");
+                let fresh = self.client(self.metadata(true).await?);
+                id_token
+                    .claims(&fresh.id_token_verifier(), &nonce)
+                    .map_err(|e| OidcError::IdToken(e.to_string()))?
+            }
+            Err(e) => return Err(OidcError::IdToken(e.to_string())),
+        };
         let value = match self.claim.as_str() {
             "preferred_username" => claims.preferred_username().map(|u| u.as_str().to_string()),
-            _ => claims.email().map(|e| e.as_str().to_string()),
+            _ => {
+                let email = claims.email().map(|e| e.as_str().to_string());
+                if let Some(e) = &email
+                    && claims.email_verified() == Some(false)
+                {
+                    return Err(OidcError::UnverifiedEmail(e.clone()));
+                }
+                email
+            }
         };
         value.ok_or_else(|| OidcError::MissingClaim(self.claim.clone()))
     }

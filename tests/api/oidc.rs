@@ -246,6 +246,7 @@ async fn openid_connect_signs_people_in_and_refuses_what_does_not_verify() {
         ("nonce", "a wrong nonce", "nonce"),
         ("audience", "a wrong audience", "audience"),
         ("expire", "an expired code", "refused the code"),
+        ("unverified", "an unverified e-mail address", "is not verified"),
     ] {
         provider.mode(mode).await;
         let b = browser();
@@ -267,6 +268,14 @@ async fn openid_connect_signs_people_in_and_refuses_what_does_not_verify() {
         eprintln!("{what}: {why}");
         assert!(why.contains(expect), "{what}: refused because {why}");
     }
+    // The provider rotates its keys: the new key is fetched and the person signed in, although
+    // the keys fetched at the first sign-in do not have it.
+    provider.mode("rotate").await;
+    let b = browser();
+    let back = through_provider(&app, &provider, &b, "ole@ballerup.example").await;
+    let res = b.get(&back).send().await.unwrap();
+    assert_eq!(res.status(), 303, "signed with a rotated key");
+    assert!(has_session(&res), "signed with a rotated key");
     provider.mode("normal").await;
 
     // A person the provider knows and klimaspor does not is told whom to ask.

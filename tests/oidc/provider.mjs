@@ -12,6 +12,8 @@
 //   nonce     a validly signed ID token with another nonce
 //   audience  a validly signed ID token for another client
 //   expire    authorisation codes live one second
+//   rotate    the provider has rotated its keys: it publishes a second key and signs with it
+//   unverified  the ID token says the e-mail address is not verified
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
 
@@ -19,6 +21,9 @@ const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await jose.exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
+// The key the provider rotates to: published (and used) only in the mode 'rotate'.
+const rotated = await jose.generateKeyPair('RS256', { extractable: true });
+const rotatedJwk = { ...(await jose.exportJWK(rotated.publicKey)), kid: 'rotated-key', alg: 'RS256', use: 'sig' };
 let mode = 'normal';
 
 const provider = new Provider(issuer, {
@@ -60,10 +65,10 @@ const provider = new Provider(issuer, {
   },
 });
 
-async function resign(idToken, change) {
+async function resign(idToken, change, key = privateKey, kid = 'test-key') {
   const claims = jose.decodeJwt(idToken);
   change(claims);
-  return new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).sign(privateKey);
+  return new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
 }
 
 provider.use(async (ctx, next) => {
@@ -73,6 +78,9 @@ provider.use(async (ctx, next) => {
     return;
   }
   await next();
+  if (ctx.path === '/jwks' && mode === 'rotate' && ctx.body && ctx.body.keys) {
+    ctx.body = { keys: [...ctx.body.keys, rotatedJwk] };
+  }
   if (ctx.path === '/token' && ctx.status === 200 && ctx.body && ctx.body.id_token) {
     const token = ctx.body.id_token;
     if (mode === 'tamper') {
@@ -82,6 +90,10 @@ provider.use(async (ctx, next) => {
       ctx.body = { ...ctx.body, id_token: [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), s].join('.') };
     } else if (mode === 'nonce') {
       ctx.body = { ...ctx.body, id_token: await resign(token, (c) => { c.nonce = 'not-the-nonce'; }) };
+    } else if (mode === 'rotate') {
+      ctx.body = { ...ctx.body, id_token: await resign(token, () => {}, rotated.privateKey, 'rotated-key') };
+    } else if (mode === 'unverified') {
+      ctx.body = { ...ctx.body, id_token: await resign(token, (c) => { c.email_verified = false; }) };
     } else if (mode === 'audience') {
       ctx.body = { ...ctx.body, id_token: await resign(token, (c) => { c.aud = 'another-client'; c.azp = 'another-client'; }) };
     }
