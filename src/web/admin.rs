@@ -518,13 +518,13 @@ pub async fn ownership(
                     Ok(new) => run_write(&state, move |c| store::create_owner(c, &new, now))
                         .await
                         .map(|_| ()),
-                    Err(e) => {
-                        let field = if e.field == "email" {
-                            "owner_email"
-                        } else {
-                            "owner_name"
-                        };
-                        errors.add(field, e.message.clone());
+                    // Said in Danish next to its field (the domain's message is for the API).
+                    Err(e) if e.field == "email" => {
+                        errors.add("owner_email", t.signin_email_invalid);
+                        Ok(())
+                    }
+                    Err(_) => {
+                        errors.add("owner_name", t.owner_name_missing);
                         Ok(())
                     }
                 }

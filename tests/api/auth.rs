@@ -436,7 +436,7 @@ async fn old_tokens_keep_working_postgres() {
 }
 
 /// Sign `email` in without a mailbox: the same store calls a link and its use make.
-async fn session_for(app: &TestApp, email: &str) -> String {
+pub async fn session_for(app: &TestApp, email: &str) -> String {
     let pool = app.pool.clone();
     let email = email.to_string();
     tokio::task::spawn_blocking(move || {

@@ -246,7 +246,11 @@ async fn openid_connect_signs_people_in_and_refuses_what_does_not_verify() {
         ("nonce", "a wrong nonce", "nonce"),
         ("audience", "a wrong audience", "audience"),
         ("expire", "an expired code", "refused the code"),
-        ("unverified", "an unverified e-mail address", "is not verified"),
+        (
+            "unverified",
+            "an unverified e-mail address",
+            "is not verified",
+        ),
     ] {
         provider.mode(mode).await;
         let b = browser();

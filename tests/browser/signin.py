@@ -100,6 +100,21 @@ def administer(d, width):
     if not shown or not shown[0].get_attribute("value").startswith("ks_"):
         fail("tokens: the new token is not shown")
     check(d, "tokens", width)
+    # Revoke it with the button in its row: the page comes back and the row says so.
+    live = [r for r in d.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+            if "Energistyring" in r.text and r.find_elements(By.TAG_NAME, "button")]
+    if not live:
+        fail("tokens: no revoke button next to the new token")
+    else:
+        number = live[0].find_element(By.TAG_NAME, "td").text
+        leads_to_next_page(d, lambda: live[0].find_element(By.TAG_NAME, "button").click())
+        if not d.current_url.endswith("/admin/ballerup/tokens"):
+            fail(f"tokens: after revoking {d.current_url}")
+        row = [r for r in d.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+               if r.find_element(By.TAG_NAME, "td").text == number]
+        if not row or "Tilbagekaldt" not in row[0].text:
+            fail(f"tokens: token {number} is not shown as revoked")
+        check(d, "tokens-tilbagekaldt", width)
     d.get(BASE + "/admin/ballerup/log")
     rows = d.find_elements(By.CSS_SELECTOR, "main table tbody tr")
     if len(rows) < 3:

@@ -1,0 +1,471 @@
+//! The admin pages' forms, used as a plan's administrator uses them: a person added, given a
+//! role and an owner and shut out; an owner put on a measure and taken off; an API token made,
+//! used and revoked. Each change is checked where it takes effect (the API, the sign-in, the
+//! audit log), each refusal changes nothing and says why in Danish next to the field.
+
+use reqwest::header;
+use serde_json::{Value, json};
+
+use crate::auth::session_for;
+use crate::both;
+use crate::helpers::TestApp;
+use crate::signin::{Browser, Page, add_person};
+use klimaspor::domain::access::PlanRole;
+
+/// A browser signed in as `email`.
+async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let mut b = Browser::new(app);
+    let session = session_for(app, email).await;
+    b.cookies
+        .insert("klimaspor_session".into(), (session, String::new()));
+    b
+}
+
+/// The person with `email` as the API's operator sees them.
+async fn person(app: &TestApp, email: &str) -> Value {
+    let pool = app.pool.clone();
+    let email = email.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let all = klimaspor::db::store::list_persons(&mut conn, None).unwrap();
+        let v = all
+            .into_iter()
+            .find(|v| v.person.email == email)
+            .expect("the person");
+        json!({
+            "id": v.person.id,
+            "active": v.person.active,
+            "roles": v.roles.iter().map(|(plan, r)| format!("{plan}:{}", r.as_str())).collect::<Vec<_>>(),
+            "owners": v.owners.iter().map(|(_, name)| name.clone()).collect::<Vec<_>>(),
+        })
+    })
+    .await
+    .unwrap()
+}
+
+async fn owner_names(app: &TestApp, measure: i32) -> Vec<String> {
+    let m = app
+        .get_json(&format!("/api/v1/plans/ballerup/measures/{measure}"))
+        .await;
+    m["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<String> {
+    use diesel::prelude::*;
+    use klimaspor::db::schema::audit_log;
+    let mut conn = app.pool.get().unwrap();
+    audit_log::table
+        .order(audit_log::id.asc())
+        .select(audit_log::action)
+        .load(&mut conn)
+        .unwrap()
+}
+
+/// A form error: the field's message, linked from the field, in a 400 page.
+fn assert_field_error(page: &Page, field: &str, message: &str) {
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(
+        page.body.contains(&format!("id=\"{field}-error\"")),
+        "no error next to {field}: {}",
+        page.body
+    );
+    assert!(page.body.contains(message), "{message} not said");
+}
+
+async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
+    let owner = crate::site::owner_of(&app, "Center for Ejendomme", 14).await;
+    add_person(
+        &app,
+        "Anne Admin",
+        "anne@ballerup.example",
+        vec![],
+        Some(PlanRole::Admin),
+    )
+    .await;
+    let mut b = signed_in(&app, "anne@ballerup.example").await;
+    let page = b.get("/admin/ballerup/personer").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.hidden("csrf");
+
+    // Without a name, or with a bad address: said next to the field, nobody added.
+    let before = audit_actions(&app).await.len();
+    let no_name = b
+        .post(
+            "/admin/ballerup/personer",
+            &[
+                ("csrf", &csrf),
+                ("name", ""),
+                ("email", "ny@ballerup.example"),
+                ("owner", ""),
+                ("role", "reader"),
+            ],
+        )
+        .await;
+    assert_field_error(&no_name, "name", "Skriv personens navn.");
+    assert!(
+        no_name.body.contains("value=\"ny@ballerup.example\""),
+        "what was typed is kept"
+    );
+    let bad_email = b
+        .post(
+            "/admin/ballerup/personer",
+            &[
+                ("csrf", &csrf),
+                ("name", "Ny"),
+                ("email", "ny"),
+                ("owner", ""),
+                ("role", ""),
+            ],
+        )
+        .await;
+    assert_field_error(
+        &bad_email,
+        "email",
+        "Skriv en e-mailadresse som navn@kommune.dk.",
+    );
+    // Without the form's token: refused before anything is read.
+    let forged = b
+        .post(
+            "/admin/ballerup/personer",
+            &[("name", "Ny"), ("email", "ny@ballerup.example")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(audit_actions(&app).await.len(), before, "nothing changed");
+
+    // Added: the page of the new person follows.
+    let owner_id = owner.to_string();
+    let added = b
+        .post(
+            "/admin/ballerup/personer",
+            &[
+                ("csrf", &csrf),
+                ("name", "Ny Medarbejder"),
+                ("email", "Ny@Ballerup.example"),
+                ("owner", &owner_id),
+                ("role", "reader"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let p = person(&app, "ny@ballerup.example").await;
+    assert_eq!(p["roles"], json!(["ballerup:reader"]));
+    assert_eq!(p["owners"], json!(["Center for Ejendomme"]));
+    let id = p["id"].as_i64().unwrap();
+    let path = format!("/admin/ballerup/personer/{id}");
+    assert_eq!(added.location(), path);
+    let shown = b.get(&path).await;
+    assert!(shown.body.contains("ny@ballerup.example"));
+
+    // The same address again is refused next to the field.
+    let twice = b
+        .post(
+            "/admin/ballerup/personer",
+            &[
+                ("csrf", &csrf),
+                ("name", "Igen"),
+                ("email", "ny@ballerup.example"),
+                ("owner", ""),
+                ("role", ""),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, 400);
+    assert!(twice.body.contains("id=\"email-error\""));
+
+    // Role, owners and access, each from its form on the person's page.
+    for (action, extra, check) in [
+        ("role", ("role", "committee"), "role"),
+        ("remove_owner", ("owner", owner_id.as_str()), "owners"),
+        ("add_owner", ("owner", owner_id.as_str()), "owners"),
+        ("disable", ("x", ""), "active"),
+    ] {
+        let res = b
+            .post(&path, &[("csrf", &csrf), ("action", action), extra])
+            .await;
+        assert_eq!(res.status, 303, "{action}: {}", res.body);
+        let p = person(&app, "ny@ballerup.example").await;
+        match check {
+            "role" => assert_eq!(p["roles"], json!(["ballerup:committee"])),
+            "owners" if action == "remove_owner" => assert_eq!(p["owners"], json!([])),
+            "owners" => assert_eq!(p["owners"], json!(["Center for Ejendomme"])),
+            _ => assert_eq!(p["active"], false),
+        }
+    }
+    let page = b.get(&path).await;
+    assert!(page.body.contains("<dd>Lukket"), "{}", page.body);
+
+    // An unknown role changes nothing and says so.
+    let bad = b
+        .post(
+            &path,
+            &[("csrf", &csrf), ("action", "role"), ("role", "king")],
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    let p = person(&app, "ny@ballerup.example").await;
+    assert_eq!(p["roles"], json!(["ballerup:committee"]));
+
+    let actions = audit_actions(&app).await;
+    for a in [
+        "person_added",
+        "role_changed",
+        "membership_removed",
+        "membership_added",
+        "person_disabled",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} not in {actions:?}");
+    }
+    let log = b.get("/admin/ballerup/log").await;
+    assert!(log.body.contains("Ny Medarbejder") || log.body.contains("ny@ballerup.example"));
+}
+both!(people_are_added_given_roles_and_owners_and_shut_out);
+
+async fn measures_get_and_lose_owners_on_the_ownership_page(app: TestApp) {
+    add_person(
+        &app,
+        "Anne Admin",
+        "anne@ballerup.example",
+        vec![],
+        Some(PlanRole::Admin),
+    )
+    .await;
+    let mut b = signed_in(&app, "anne@ballerup.example").await;
+    let page = b.get("/admin/ballerup/ansvar").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.hidden("csrf");
+
+    // A new department: without a name it is said in Danish, then made.
+    let nameless = b
+        .post(
+            "/admin/ballerup/ansvar",
+            &[
+                ("csrf", &csrf),
+                ("action", "new_owner"),
+                ("name", ""),
+                ("email", ""),
+            ],
+        )
+        .await;
+    assert_field_error(&nameless, "owner_name", "Skriv afdelingens navn.");
+    let bad_mail = b
+        .post(
+            "/admin/ballerup/ansvar",
+            &[
+                ("csrf", &csrf),
+                ("action", "new_owner"),
+                ("name", "Center for Trafik"),
+                ("email", "trafik"),
+            ],
+        )
+        .await;
+    assert_field_error(&bad_mail, "owner_email", "Skriv en e-mailadresse");
+    let made = b
+        .post(
+            "/admin/ballerup/ansvar",
+            &[
+                ("csrf", &csrf),
+                ("action", "new_owner"),
+                ("name", "Center for Trafik"),
+                ("email", "trafik@ballerup.example"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let page = b.get("/admin/ballerup/ansvar").await;
+    let marker = "Center for Trafik</option>";
+    let end = page.body.find(marker).expect("the new owner is offered");
+    let value_at = page.body[..end].rfind("value=\"").unwrap() + "value=\"".len();
+    let owner_id: String = page.body[value_at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+
+    // On measure 20 and off again; the API and the public page say the same.
+    let add = b
+        .post(
+            "/admin/ballerup/ansvar",
+            &[
+                ("csrf", &csrf),
+                ("action", "add"),
+                ("measure", "20"),
+                ("owner", &owner_id),
+            ],
+        )
+        .await;
+    assert_eq!(add.status, 303, "{}", add.body);
+    assert_eq!(owner_names(&app, 20).await, ["Center for Trafik"]);
+    let public = b.get("/ballerup/tiltag/20").await;
+    assert!(public.body.contains("Center for Trafik"));
+    let no_measure = b
+        .post(
+            "/admin/ballerup/ansvar",
+            &[
+                ("csrf", &csrf),
+                ("action", "add"),
+                ("measure", ""),
+                ("owner", &owner_id),
+            ],
+        )
+        .await;
+    assert_eq!(no_measure.status, 400);
+    assert!(no_measure.body.contains("id=\"measure-error\""));
+    let remove = b
+        .post(
+            "/admin/ballerup/ansvar",
+            &[
+                ("csrf", &csrf),
+                ("action", "remove"),
+                ("measure", "20"),
+                ("owner", &owner_id),
+            ],
+        )
+        .await;
+    assert_eq!(remove.status, 303);
+    assert!(owner_names(&app, 20).await.is_empty());
+}
+both!(measures_get_and_lose_owners_on_the_ownership_page);
+
+async fn tokens_made_on_the_page_work_once_shown_and_stop_when_revoked(app: TestApp) {
+    app.second_plan("roskilde").await;
+    add_person(
+        &app,
+        "Anne Admin",
+        "anne@ballerup.example",
+        vec![],
+        Some(PlanRole::Admin),
+    )
+    .await;
+    let roskilde = app
+        .token_on(
+            klimaspor::domain::token::TokenKind::Admin,
+            "roskilde",
+            "Roskildes klimateam",
+            &[],
+        )
+        .await;
+    let mut b = signed_in(&app, "anne@ballerup.example").await;
+    let page = b.get("/admin/ballerup/tokens").await;
+    let csrf = page.hidden("csrf");
+
+    let nameless = b
+        .post(
+            "/admin/ballerup/tokens",
+            &[
+                ("csrf", &csrf),
+                ("name", ""),
+                ("kind", "admin"),
+                ("owner", ""),
+            ],
+        )
+        .await;
+    assert_eq!(nameless.status, 400);
+    assert!(nameless.body.contains("id=\"name-error\""));
+    let operator = b
+        .post(
+            "/admin/ballerup/tokens",
+            &[
+                ("csrf", &csrf),
+                ("name", "Drift"),
+                ("kind", "operator"),
+                ("owner", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        operator.status, 400,
+        "a plan admin makes no operator tokens"
+    );
+
+    let made = b
+        .post(
+            "/admin/ballerup/tokens",
+            &[
+                ("csrf", &csrf),
+                ("name", "Energistyring"),
+                ("kind", "admin"),
+                ("owner", ""),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let marker = "id=\"new-token\" value=\"";
+    let start = made.body.find(marker).expect("the token is shown") + marker.len();
+    let secret: String = made.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    assert!(secret.starts_with("ks_"), "{secret}");
+    let again = b.get("/admin/ballerup/tokens").await;
+    assert!(!again.body.contains(&secret), "shown once only");
+    assert!(again.body.contains("Energistyring"));
+
+    // The token acts on its plan, and on no other.
+    let put = |token: String, plan: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .put(app.url(&format!("/api/v1/plans/{plan}/measures/20/owners")))
+                .bearer_auth(token)
+                .json(&json!({"owner_ids": []}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(put(secret.clone(), "ballerup").await, 200);
+    assert_eq!(put(secret.clone(), "roskilde").await, 403);
+
+    // Revoked with the button next to it: the API refuses it from then on.
+    let row_at = again.body.find("Energistyring").unwrap();
+    let action_at = again.body[row_at..].find("action=\"").unwrap() + row_at + "action=\"".len();
+    let revoke: String = again.body[action_at..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    assert!(revoke.ends_with("/tilbagekald"), "{revoke}");
+    let forged = b.post(&revoke, &[]).await;
+    assert_eq!(forged.status, 403, "no CSRF token");
+    assert_eq!(put(secret.clone(), "ballerup").await, 200, "still works");
+    let done = b.post(&revoke, &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location(), "/admin/ballerup/tokens");
+    assert_eq!(put(secret.clone(), "ballerup").await, 401);
+    let listed = b.get("/admin/ballerup/tokens").await;
+    assert!(listed.body.contains("Tilbagekaldt"), "{}", listed.body);
+
+    // Another plan's token cannot be revoked from this plan's page.
+    let roskilde_id: i32 = {
+        use diesel::prelude::*;
+        use klimaspor::db::schema::api_tokens;
+        let mut conn = app.pool.get().unwrap();
+        api_tokens::table
+            .filter(api_tokens::name.eq("Roskildes klimateam"))
+            .select(api_tokens::id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let other = b
+        .post(
+            &format!("/admin/ballerup/tokens/{roskilde_id}/tilbagekald"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(other.status, 404);
+    assert_eq!(
+        put(roskilde, "roskilde").await,
+        200,
+        "Roskilde's token works"
+    );
+    let log = b.get("/admin/ballerup/log").await;
+    assert!(log.body.contains("API-nøgle tilbagekaldt"), "{}", log.body);
+    assert_eq!(log.headers[header::CACHE_CONTROL], "no-store");
+}
+both!(tokens_made_on_the_page_work_once_shown_and_stop_when_revoked);
