@@ -84,6 +84,7 @@ pub(super) fn tabs(lang: Lang, slug: &str, current: &str) -> Vec<Tab> {
         ("personer", t.admin_people),
         ("ansvar", t.admin_ownership),
         ("runde", t.admin_round),
+        ("klima", t.admin_climate_tab),
         ("tokens", t.admin_tokens),
         ("log", t.admin_audit),
     ]

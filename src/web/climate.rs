@@ -86,11 +86,11 @@ struct ClimatePage {
     saved: bool,
 }
 
-fn tonnes(lang: Lang, v: f64) -> String {
+pub(super) fn tonnes(lang: Lang, v: f64) -> String {
     format!("{} t", lang.number(v, 0))
 }
 
-fn kroner(lang: Lang, v: f64) -> String {
+pub(super) fn kroner(lang: Lang, v: f64) -> String {
     format!("{} kr.", lang.number(v, 0))
 }
 

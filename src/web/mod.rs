@@ -14,6 +14,7 @@
 
 mod account;
 mod admin;
+mod admin_climate;
 pub mod assets;
 mod climate;
 mod embed;
@@ -166,6 +167,12 @@ pub async fn dispatch(req: HttpRequest, payload: web::Payload) -> HttpResponse {
         Route::AdminAudit { plan } => admin::audit(state, req, plan).await,
         Route::AdminRound { plan } => {
             round::admin_round(state, req, plan, post.then_some(body)).await
+        }
+        Route::AdminClimate { plan } => {
+            admin_climate::page(state, req, plan, post.then_some(body)).await
+        }
+        Route::AdminClimateEffect { plan, number } => {
+            admin_climate::effect(state, req, (plan, number), post.then_some(body)).await
         }
     };
     page.unwrap_or_else(|e| e.error_response())

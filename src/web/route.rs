@@ -59,6 +59,8 @@ pub enum Route {
     AdminTokenRevoke { plan: String, id: String },
     AdminAudit { plan: String },
     AdminRound { plan: String },
+    AdminClimate { plan: String },
+    AdminClimateEffect { plan: String, number: String },
 }
 
 /// The methods a page answers.
@@ -121,6 +123,11 @@ impl Route {
             },
             ["admin", plan, "log"] => Self::AdminAudit { plan: d(plan)? },
             ["admin", plan, "runde"] => Self::AdminRound { plan: d(plan)? },
+            ["admin", plan, "klima"] => Self::AdminClimate { plan: d(plan)? },
+            ["admin", plan, "klima", number] => Self::AdminClimateEffect {
+                plan: d(plan)?,
+                number: d(number)?,
+            },
             ["log-ind" | "log-ud" | "min-side" | "admin", ..] => return None,
             [plan] => Self::Dashboard { plan: d(plan)? },
             [plan, "tema", code] => Self::Theme {
@@ -218,6 +225,8 @@ impl Route {
             Self::AdminTokenRevoke { .. } => "/admin/{plan}/tokens/{id}/tilbagekald",
             Self::AdminAudit { .. } => "/admin/{plan}/log",
             Self::AdminRound { .. } => "/admin/{plan}/runde",
+            Self::AdminClimate { .. } => "/admin/{plan}/klima",
+            Self::AdminClimateEffect { .. } => "/admin/{plan}/klima/{number}",
         }
     }
 
@@ -233,6 +242,8 @@ impl Route {
             | Self::AdminTokens { .. }
             | Self::MySubGoal { .. }
             | Self::AdminRound { .. }
+            | Self::AdminClimate { .. }
+            | Self::AdminClimateEffect { .. }
             | Self::ReportQuestions { .. }
             | Self::ClimateAssessmentNew { .. }
             | Self::MySubGoalsImport => GET_POST,
@@ -454,6 +465,8 @@ mod tests {
             "/admin/p/tokens/x/tilbagekald",
             "/admin/p/log",
             "/admin/p/runde",
+            "/admin/p/klima",
+            "/admin/p/klima/x",
         ];
         let mut templates: Vec<_> = all
             .iter()

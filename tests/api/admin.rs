@@ -469,3 +469,222 @@ async fn tokens_made_on_the_page_work_once_shown_and_stop_when_revoked(app: Test
     assert_eq!(log.headers[header::CACHE_CONTROL], "no-store");
 }
 both!(tokens_made_on_the_page_work_once_shown_and_stop_when_revoked);
+
+async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
+    add_person(
+        &app,
+        "Anne Admin",
+        "anne@ballerup.example",
+        vec![],
+        Some(PlanRole::Admin),
+    )
+    .await;
+    add_person(
+        &app,
+        "Ulla Udvalg",
+        "ulla@ballerup.example",
+        vec![],
+        Some(PlanRole::Committee),
+    )
+    .await;
+    let mut committee = signed_in(&app, "ulla@ballerup.example").await;
+    assert_eq!(committee.get("/admin/ballerup/klima").await.status, 403);
+    assert_eq!(committee.get("/admin/ballerup/klima/14").await.status, 403);
+
+    let mut b = signed_in(&app, "anne@ballerup.example").await;
+    let page = b.get("/admin/ballerup/klima").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("href=\"/admin/ballerup/klima/14\""));
+    let csrf = page.hidden("csrf");
+    let overview =
+        || async { app.get_json("/api/v1/plans/ballerup/climate").await["overview"].clone() };
+
+    // A target: refused with the reason next to each field, then set.
+    let target =
+        |year: &'static str, base: &'static str, pct: &'static str, source: &'static str| {
+            [
+                ("action", "target"),
+                ("year", year),
+                ("base_year", base),
+                ("reduction_pct", pct),
+                ("source", source),
+                ("decided_on", ""),
+            ]
+        };
+    let mut form = target("20x0", "1990", "0", "").to_vec();
+    form.push(("csrf", &csrf));
+    let bad = b.post("/admin/ballerup/klima", &form).await;
+    assert_field_error(&bad, "year", "Skriv et år med fire cifre");
+    assert_field_error(&bad, "reduction_pct", "Skriv en procent over 0");
+    assert_field_error(&bad, "source", "Skriv, hvor målet er vedtaget.");
+    assert!(
+        bad.body.contains("value=\"20x0\""),
+        "what was typed is kept"
+    );
+    let mut form = target("2030", "2035", "70", "KB").to_vec();
+    form.push(("csrf", &csrf));
+    let before = b.post("/admin/ballerup/klima", &form).await;
+    assert_field_error(&before, "base_year", "Basisåret skal ligge før målåret.");
+    assert_eq!(overview().await["targets"], json!([]), "nothing was set");
+    let forged = b
+        .post("/admin/ballerup/klima", &target("2030", "1990", "70", "KB"))
+        .await;
+    assert_eq!(forged.status, 403, "no CSRF token");
+    let mut form = target("2030", "1990", "70", "Klimahandleplanen 2021").to_vec();
+    form.push(("csrf", &csrf));
+    let set = b.post("/admin/ballerup/klima", &form).await;
+    assert_eq!(set.status, 303, "{}", set.body);
+    assert_eq!(set.location(), "/admin/ballerup/klima?gemt=1#maal");
+    let t = &overview().await["targets"];
+    assert_eq!(t[0]["year"], 2030);
+    assert_eq!(t[0]["reduction_pct"], 70.0);
+    let shown = b.get("/admin/ballerup/klima?gemt=1").await;
+    assert!(
+        shown.body.contains("70 % lavere i 2030 end i 1990"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("Ændringen er gemt."));
+    // Another base year than the plan's: said next to the field.
+    let mut form = target("2040", "2005", "80", "KB").to_vec();
+    form.push(("csrf", &csrf));
+    let other = b.post("/admin/ballerup/klima", &form).await;
+    assert_field_error(&other, "base_year", "et andet basisår");
+
+    // A shadow price in Danish notation.
+    let price = b
+        .post(
+            "/admin/ballerup/klima",
+            &[
+                ("csrf", &csrf),
+                ("action", "price"),
+                ("price_year", "2025"),
+                ("dkk_per_tonne", "1.500"),
+                ("price_source", "Århusmodellen"),
+            ],
+        )
+        .await;
+    assert_eq!(price.status, 303, "{}", price.body);
+    assert_eq!(overview().await["prices"][0]["dkk_per_tonne"], 1500.0);
+    let no_price = b
+        .post(
+            "/admin/ballerup/klima",
+            &[
+                ("csrf", &csrf),
+                ("action", "price"),
+                ("price_year", "2026"),
+                ("dkk_per_tonne", "gratis"),
+                ("price_source", "x"),
+            ],
+        )
+        .await;
+    assert_field_error(&no_price, "dkk_per_tonne", "Skriv en pris over 0 kroner");
+    assert_eq!(overview().await["prices"].as_array().unwrap().len(), 1);
+
+    // A measure's effect: each rule said next to its field, nothing stored until it holds.
+    let effect_form = b.get("/admin/ballerup/klima/14").await;
+    assert_eq!(effect_form.status, 200, "{}", effect_form.body);
+    let effect = |fields: &[(&'static str, &'static str)]| {
+        let mut all = vec![
+            ("tonnes_per_year", ""),
+            ("full_from", ""),
+            ("basis", ""),
+            ("basis_source", ""),
+            ("budget_dkk", ""),
+            ("funding", ""),
+            ("staffing_fte", ""),
+            ("reason", ""),
+        ];
+        for (k, v) in fields {
+            all.retain(|(n, _)| n != k);
+            all.push((k, v));
+        }
+        all
+    };
+    let mut form = effect(&[("tonnes_per_year", "1.200"), ("budget_dkk", "mange")]);
+    form.push(("csrf", &csrf));
+    let bad = b.post("/admin/ballerup/klima/14", &form).await;
+    assert_field_error(&bad, "budget_dkk", "Skriv budgettet i hele kroner");
+    assert_field_error(&bad, "reason", "Skriv, hvorfor tallene ændres.");
+    assert!(
+        bad.body.contains("value=\"1.200\""),
+        "what was typed is kept"
+    );
+    let mut form = effect(&[("tonnes_per_year", "1.200"), ("reason", "Skøn")]);
+    form.push(("csrf", &csrf));
+    let no_year = b.post("/admin/ballerup/klima/14", &form).await;
+    assert_field_error(
+        &no_year,
+        "full_from",
+        "Skriv året, hvor tiltaget har fuld effekt.",
+    );
+    let stored = app
+        .get_json("/api/v1/plans/ballerup/measures/14/effect")
+        .await;
+    assert_eq!(stored["history"], json!([]), "nothing was stored: {stored}");
+
+    let mut form = effect(&[
+        ("tonnes_per_year", "1.200,5"),
+        ("full_from", "2028"),
+        ("basis", "Energimærker for 40 bygninger"),
+        ("basis_source", "Notat fra Center for Ejendomme"),
+        ("budget_dkk", "4.000.000"),
+        ("funding", "Anlægsbudgettet"),
+        ("staffing_fte", "1,5"),
+        ("reason", "Første skøn <b>fra</b> energimærkningen"),
+    ]);
+    form.push(("csrf", &csrf));
+    let saved = b.post("/admin/ballerup/klima/14", &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.location(), "/admin/ballerup/klima?gemt=1#tiltag-14");
+    let stored = app
+        .get_json("/api/v1/plans/ballerup/measures/14/effect")
+        .await;
+    assert_eq!(stored["tonnes_per_year"], 1200.5, "{stored}");
+    assert_eq!(stored["own"]["budget_dkk"], 4_000_000.0, "{stored}");
+    assert_eq!(stored["own"]["staffing_fte"], 1.5);
+    let again = b.get("/admin/ballerup/klima/14").await;
+    assert!(
+        again.body.contains("value=\"1200,5\""),
+        "the form shows the stored figure"
+    );
+    assert!(
+        again.body.contains("Anne Admin"),
+        "the history names who changed it"
+    );
+    assert!(
+        again
+            .body
+            .contains("Første skøn &lt;b&gt;fra&lt;/b&gt; energimærkningen")
+            || again
+                .body
+                .contains("Første skøn &#60;b&#62;fra&#60;/b&#62; energimærkningen"),
+        "the reason is shown, escaped"
+    );
+    let listed = b.get("/admin/ballerup/klima").await;
+    assert!(
+        listed
+            .body
+            .contains("<td>1.200 t om året fra 2028</td><td>4.000.000 kr.</td>"),
+        "{}",
+        listed.body
+    );
+    let public = b.get("/ballerup/tiltag/14").await;
+    assert!(public.body.contains("Energimærker for 40 bygninger"));
+
+    // Removing the target.
+    let gone = b
+        .post(
+            "/admin/ballerup/klima",
+            &[
+                ("csrf", &csrf),
+                ("action", "delete_target"),
+                ("year", "2030"),
+            ],
+        )
+        .await;
+    assert_eq!(gone.status, 303);
+    assert_eq!(overview().await["targets"], json!([]));
+    assert_eq!(b.get("/admin/ballerup/klima/999").await.status, 404);
+}
+both!(climate_figures_are_kept_on_the_admin_climate_pages);

@@ -115,11 +115,44 @@ def administer(d, width):
         if not row or "Tilbagekaldt" not in row[0].text:
             fail(f"tokens: token {number} is not shown as revoked")
         check(d, "tokens-tilbagekaldt", width)
+    climate(d, width)
     d.get(BASE + "/admin/ballerup/log")
     rows = d.find_elements(By.CSS_SELECTOR, "main table tbody tr")
     if len(rows) < 3:
         fail(f"log: {len(rows)} entries")
     check(d, "log", width)
+
+
+def climate(d, width):
+    """The climate figures: a target refused then set, a measure's effect set with a reason."""
+    d.get(BASE + "/admin/ballerup/klima")
+    check(d, "klima", width)
+    d.find_element(By.ID, "year").send_keys("2030")
+    d.find_element(By.ID, "base_year").send_keys("1990")
+    d.find_element(By.ID, "reduction_pct").send_keys("170")
+    submit(d, "#target-form button[type=submit]")
+    if not d.find_elements(By.ID, "reduction_pct-error"):
+        fail("klima: no error next to a reduction of 170 %")
+    check(d, "klima-fejl", width)
+    field = d.find_element(By.ID, "reduction_pct")
+    field.clear()
+    field.send_keys("70")
+    d.find_element(By.ID, "source").send_keys("Klimahandleplanen 2021")
+    submit(d, "#target-form button[type=submit]")
+    if "70 % lavere i 2030 end i 1990" not in d.find_element(By.TAG_NAME, "main").text:
+        fail("klima: the target is not shown after saving it")
+    leads_to_next_page(d, lambda: d.find_element(By.CSS_SELECTOR, "#tiltag-14 a").click())
+    check(d, "klima-tiltag", width)
+    for name, value in [("tonnes_per_year", "1.200"), ("full_from", "2028"),
+                        ("basis", "Energimærker for 40 bygninger"), ("basis_source", "Notat"),
+                        ("reason", f"Skøn {width}")]:
+        field = d.find_element(By.ID, name)
+        field.clear()
+        field.send_keys(value)
+    submit(d, "#effect-form button[type=submit]")
+    row = d.find_elements(By.ID, "tiltag-14")
+    if not row or "1.200 t om året fra 2028" not in row[0].text:
+        fail(f"klima: measure 14 after saving its effect: {row[0].text if row else d.current_url}")
 
 
 def sign_out(d, width):
