@@ -89,6 +89,17 @@ pub fn see_other(location: &str) -> HttpResponse {
     res
 }
 
+/// A signed-in person's page with a form: never stored by a cache, and `400 Bad Request` when
+/// it shows a refused form (with the reasons next to the fields), so that a script posting the
+/// form sees the refusal without reading the page.
+pub(super) fn form_page(html: Vec<u8>, refused: bool) -> HttpResponse {
+    let mut res = private(page_response(html, None));
+    if refused {
+        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+    }
+    res
+}
+
 /// A personal page: never stored by a cache.
 pub(super) fn private(mut res: HttpResponse) -> HttpResponse {
     res.headers_mut().insert(
@@ -158,10 +169,7 @@ fn signin_page(
         oidc: state.auth.oidc.as_ref().map(|o| o.label.clone()),
         signed_in_as: signed.map(|s| s.principal.name.clone()),
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(with_presession(res, state, csrf, new))
 }
 

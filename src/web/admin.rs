@@ -11,7 +11,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::account::{Signed, private, require_signed_in, role_label, see_other};
+use super::account::{Signed, form_page, private, require_signed_in, role_label, see_other};
 use super::form::{self, Errors, Form};
 use super::i18n::{Lang, fill};
 use super::page::{Chrome, PageError, page_response, render};
@@ -321,10 +321,7 @@ pub async fn people(
         ),
         errors,
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }
 
@@ -459,10 +456,7 @@ pub async fn person(
         ),
         error,
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }
 
@@ -614,10 +608,7 @@ pub async fn ownership(
         new_owner_name,
         new_owner_email,
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }
 
@@ -788,10 +779,7 @@ pub async fn tokens(
             .collect(),
         owners: owner_choices(lang, &owners, &owner),
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }
 

@@ -15,12 +15,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::account::{private, see_other};
+use super::account::{form_page, see_other};
 use super::admin::{Tab, admin_chrome, admin_of, tabs};
 use super::climate::{kroner, tonnes};
 use super::form::{self, Errors, Form};
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, page_response, render};
+use super::page::{Chrome, PageError, render};
 use crate::api::error::ApiError;
 use crate::api::{AppState, run_db, run_write};
 use crate::db::store::{self, EffectOf};
@@ -256,10 +256,7 @@ pub async fn page(
         price,
         public_href: Chrome::href_for(lang, &format!("/{slug}/klima")),
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }
 
@@ -642,9 +639,6 @@ pub async fn effect(
         back,
         public_href: Chrome::href_for(lang, &format!("/{slug}/tiltag/{number}")),
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }

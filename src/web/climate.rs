@@ -9,10 +9,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::account::{private, require_signed_in, see_other, signed_in_form};
+use super::account::{form_page, require_signed_in, see_other, signed_in_form};
 use super::form::{Errors, Form};
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, PlanPage, page_response, plan_page, render};
+use super::page::{Chrome, PageError, PlanPage, plan_page, render};
 use super::svg;
 use super::view::PlanView;
 use crate::api::error::ApiError;
@@ -410,10 +410,7 @@ pub async fn assessment_form(
         typed,
         back: Chrome::href_for(lang, &format!("/{slug}/klima#klimavurderinger")),
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }
 

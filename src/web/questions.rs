@@ -6,10 +6,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::account::{private, require_signed_in, see_other};
+use super::account::{form_page, require_signed_in, see_other};
 use super::form::{self, Errors, Form};
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, page_response, render};
+use super::page::{Chrome, PageError, render};
 use super::plan::QuestionLine;
 use crate::api::error::ApiError;
 use crate::api::{AppState, run_db, run_write};
@@ -191,10 +191,7 @@ pub async fn questions(
         asked: query_asked(&req),
         max: MAX_QUESTION_CHARS,
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }
 

@@ -8,11 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 
-use super::account::{private, see_other};
+use super::account::{form_page, see_other};
 use super::admin::{Tab, admin_chrome, admin_of, tabs};
 use super::form::{self, Errors, Form};
 use super::i18n::{Lang, fill};
-use super::page::{Chrome, PageError, page_response, render};
+use super::page::{Chrome, PageError, render};
 use crate::api::{AppState, run_db, run_write};
 use crate::clock::TIME_ZONE;
 use crate::db::store::{self, PlanData};
@@ -252,10 +252,7 @@ pub async fn admin_round(
         time,
         reason,
     };
-    let mut res = private(page_response(render(&page, lang)?, None));
-    if bad {
-        *res.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
+    let res = form_page(render(&page, lang)?, bad);
     Ok(res)
 }
 
