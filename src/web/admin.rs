@@ -861,6 +861,10 @@ fn action_label(action: &str, lang: Lang) -> String {
         "membership_added" => t.audit_membership_added,
         "membership_removed" => t.audit_membership_removed,
         "round_extended" => t.audit_round_extended,
+        "climate_target_set" => t.audit_climate_target_set,
+        "climate_target_removed" => t.audit_climate_target_removed,
+        "shadow_price_set" => t.audit_shadow_price_set,
+        "emissions_imported" => t.audit_emissions_imported,
         other => other,
     }
     .to_string()

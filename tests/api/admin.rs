@@ -686,5 +686,17 @@ async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
     assert_eq!(gone.status, 303);
     assert_eq!(overview().await["targets"], json!([]));
     assert_eq!(b.get("/admin/ballerup/klima/999").await.status, 404);
+
+    // The audit log says it in Danish.
+    let log = b.get("/admin/ballerup/log").await;
+    for said in [
+        "Reduktionsmål sat",
+        "70 % lavere i 2030 end i 1990 (Klimahandleplanen 2021)",
+        "Skyggepris sat",
+        "2025: 1.500 kr. pr. ton CO₂e (Århusmodellen)",
+        "Reduktionsmål fjernet",
+    ] {
+        assert!(log.body.contains(said), "{said} not in the log");
+    }
 }
 both!(climate_figures_are_kept_on_the_admin_climate_pages);

@@ -15,6 +15,7 @@ use crate::domain::climate::{
     Assessment, CaseOption, Effect, EffectEstimate, Emission, Inputs, Overview, ShadowPrice,
     TargetDecision, measure_effect, price_for,
 };
+use crate::domain::format;
 use crate::emissions_import::InventoryRow;
 
 use super::*;
@@ -325,8 +326,8 @@ pub fn import_emissions(
                     out.iter()
                         .map(|(n, rows, replaced)| {
                             format!(
-                                "{n}: {rows} values{}",
-                                if *replaced { " (replaced)" } else { "" }
+                                "»{n}«: {rows} værdier{}",
+                                if *replaced { " (erstattet)" } else { "" }
                             )
                         })
                         .collect::<Vec<_>>()
@@ -398,8 +399,11 @@ pub fn set_target(
                 Some(plan),
                 "climate_target_set",
                 format!(
-                    "{} % by {} against {} ({})",
-                    t.reduction_pct, t.year, t.base_year, t.source
+                    "{} % lavere i {} end i {} ({})",
+                    format::number(t.reduction_pct, 2),
+                    t.year,
+                    t.base_year,
+                    t.source
                 ),
             ),
             now,
@@ -466,7 +470,12 @@ pub fn set_shadow_price(
                 who,
                 Some(plan),
                 "shadow_price_set",
-                format!("{}: {} DKK/t ({})", p.year, p.dkk_per_tonne, p.source),
+                format!(
+                    "{}: {} kr. pr. ton CO₂e ({})",
+                    p.year,
+                    format::number(p.dkk_per_tonne, 2),
+                    p.source
+                ),
             ),
             now,
         )
