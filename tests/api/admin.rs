@@ -200,6 +200,22 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     let page = b.get(&path).await;
     assert!(page.body.contains("<dd>Lukket"), "{}", page.body);
 
+    // Granting admin is the operators' (a plan admin is refused, with the reason on the page).
+    let grant = b
+        .post(
+            &path,
+            &[("csrf", &csrf), ("action", "role"), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(grant.status, 400, "{}", grant.body);
+    assert!(
+        grant
+            .body
+            .contains("Administrator-rollen gives og fjernes af en driftsansvarlig")
+    );
+    let p = person(&app, "ny@ballerup.example").await;
+    assert_eq!(p["roles"], json!(["ballerup:committee"]));
+
     // An unknown role changes nothing and says so.
     let bad = b
         .post(
