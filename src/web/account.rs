@@ -642,6 +642,8 @@ struct SessionRow {
 
 struct RoleRow {
     plan: String,
+    /// The plan's title, as people know it (the slug is for the link).
+    title: String,
     role: String,
     admin_href: Option<String>,
 }
@@ -677,9 +679,16 @@ pub async fn my_page(
     };
     let limits = state.auth.cookies.limits;
     let now = crate::clock::now_utc();
-    let (view, sessions) = run_db(&state, move |c| {
+    let (view, titles, sessions) = run_db(&state, move |c| {
+        let view = store::get_person(c, person_id)?;
+        let titles = view
+            .roles
+            .iter()
+            .map(|(plan, _)| Ok(store::plan_title(c, plan)?.1))
+            .collect::<Result<Vec<String>, crate::db::store::StoreError>>()?;
         Ok((
-            store::get_person(c, person_id)?,
+            view,
+            titles,
             store::list_sessions(c, person_id, limits, now)?,
         ))
     })
@@ -700,8 +709,10 @@ pub async fn my_page(
         roles: view
             .roles
             .iter()
-            .map(|(plan, r)| RoleRow {
+            .zip(titles)
+            .map(|((plan, r), title)| RoleRow {
                 plan: plan.clone(),
+                title,
                 role: role_label(*r, lang).into(),
                 admin_href: (*r == PlanRole::Admin)
                     .then(|| Chrome::href_for(lang, &format!("/admin/{plan}/personer"))),

@@ -36,25 +36,31 @@ fn refusal(e: &ApiError, lang: Lang) -> String {
     .into()
 }
 
-/// The person signed in, who administers `slug` (its id is returned); else a redirect to the
-/// sign-in page or a 403 page.
+/// The plan an admin page is about, as its frame names it.
+pub(super) struct Administered {
+    pub id: i32,
+    pub title: String,
+}
+
+/// The person signed in, who administers `slug` (with the plan); else a redirect to the sign-in
+/// page or a 403 page.
 pub(super) async fn admin_of(
     state: &AppState,
     req: &HttpRequest,
     slug: &str,
     lang: Lang,
-) -> Result<Result<(Signed, i32), HttpResponse>, PageError> {
+) -> Result<Result<(Signed, Administered), HttpResponse>, PageError> {
     let signed = match require_signed_in(req, state).await? {
         Ok(s) => s,
         Err(redirect) => return Ok(Err(redirect)),
     };
     let s = slug.to_string();
-    let (plan_id, _) = run_db(state, move |c| store::plan_version(c, &s))
+    let (id, title) = run_db(state, move |c| store::plan_title(c, &s))
         .await
         .map_err(|e| PageError::from(e).in_lang(lang))?;
-    access::may_administer(&signed.principal.grants, plan_id, slug)
+    access::may_administer(&signed.principal.grants, id, slug)
         .map_err(|_| PageError::Forbidden(lang, lang.t().admin_forbidden.into()))?;
-    Ok(Ok((signed, plan_id)))
+    Ok(Ok((signed, Administered { id, title })))
 }
 
 /// The frame of an admin page: breadcrumbs Administration › plan › page, and the tabs.
@@ -62,14 +68,14 @@ pub(super) fn admin_chrome(
     state: &AppState,
     req: &HttpRequest,
     lang: Lang,
-    slug: &str,
+    plan: &Administered,
     title: &str,
 ) -> Chrome {
     let t = lang.t();
-    Chrome::new(&state.site, req, lang, format!("{title} – {slug}"))
+    Chrome::new(&state.site, req, lang, format!("{title} – {}", plan.title))
         .section("admin")
         .crumb(t.admin_title, Some(Chrome::href_for(lang, "/admin")))
-        .crumb(slug.to_string(), None)
+        .crumb(plan.title.clone(), None)
 }
 
 pub(super) struct Tab {
@@ -215,7 +221,7 @@ pub async fn people(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let (signed, _) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -292,7 +298,7 @@ pub async fn people(
     .map_err(|e| PageError::from(e).in_lang(lang))?;
     let bad = !errors.is_empty();
     let page = PeoplePage {
-        chrome: admin_chrome(&state, &req, lang, &slug, t.admin_people),
+        chrome: admin_chrome(&state, &req, lang, &administered, t.admin_people),
         tabs: tabs(lang, &slug, "personer"),
         csrf: signed.csrf(),
         people: persons
@@ -357,7 +363,7 @@ pub async fn person(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let (signed, _) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -432,7 +438,7 @@ pub async fn person(
     })?;
     let bad = error.is_some();
     let page = PersonPage {
-        chrome: admin_chrome(&state, &req, lang, &slug, &view.person.name),
+        chrome: admin_chrome(&state, &req, lang, &administered, &view.person.name),
         tabs: tabs(lang, &slug, "personer"),
         csrf: signed.csrf(),
         action: Chrome::href_for(lang, &format!("/admin/{slug}/personer/{person_id}")),
@@ -490,7 +496,7 @@ pub async fn ownership(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let (signed, _) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -590,7 +596,7 @@ pub async fn ownership(
     measures.sort_by_key(|m| m.number);
     let bad = !errors.is_empty();
     let page = OwnershipPage {
-        chrome: admin_chrome(&state, &req, lang, &slug, t.admin_ownership),
+        chrome: admin_chrome(&state, &req, lang, &administered, t.admin_ownership),
         tabs: tabs(lang, &slug, "ansvar"),
         csrf: signed.csrf(),
         action: here,
@@ -657,7 +663,7 @@ pub async fn tokens(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let (signed, _) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -747,7 +753,7 @@ pub async fn tokens(
     let bad = !errors.is_empty();
     let selected = TokenKind::parse(&kind).ok();
     let page = TokensPage {
-        chrome: admin_chrome(&state, &req, lang, &slug, t.admin_tokens),
+        chrome: admin_chrome(&state, &req, lang, &administered, t.admin_tokens),
         tabs: tabs(lang, &slug, "tokens"),
         csrf: signed.csrf(),
         action: Chrome::href_for(lang, &format!("/admin/{slug}/tokens")),
@@ -792,10 +798,11 @@ pub async fn revoke(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let (signed, plan_id) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
+    let plan_id = administered.id;
     let form = Form::parse(&req, &body, lang)?;
     form::check_session_form(&req, &state.auth.cookies, signed.secret(), &form, lang)?;
     let no_such = || PageError::NotFound(lang, fill(t.no_such_token, &[("id", &id)]));
@@ -878,7 +885,7 @@ pub async fn audit(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let (signed, _) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -895,7 +902,7 @@ pub async fn audit(
     .map_err(|e| PageError::from(e).in_lang(lang))?;
     let ids: Vec<i32> = people.iter().map(|v| v.person.id).collect();
     let page = AuditPage {
-        chrome: admin_chrome(&state, &req, lang, &slug, t.admin_audit),
+        chrome: admin_chrome(&state, &req, lang, &administered, t.admin_audit),
         tabs: tabs(lang, &slug, "log"),
         lines: rows
             .into_iter()

@@ -106,7 +106,7 @@ pub async fn page(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let (signed, _) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -213,7 +213,7 @@ pub async fn page(
     measures.sort_by_key(|m| m.number);
     let bad = !errors.is_empty();
     let page = ClimateAdminPage {
-        chrome: admin_chrome(&state, &req, lang, &slug, t.climate_title),
+        chrome: admin_chrome(&state, &req, lang, &administered, t.climate_title),
         tabs: tabs(lang, &slug, "klima"),
         csrf: signed.csrf(),
         action: here,
@@ -556,7 +556,7 @@ pub async fn effect(
             fill(t.no_such_measure, &[("n", &number)]),
         ));
     };
-    let (signed, _) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
@@ -615,7 +615,7 @@ pub async fn effect(
     );
     let bad = !errors.is_empty();
     let page = EffectPage {
-        chrome: admin_chrome(&state, &req, lang, &slug, &title),
+        chrome: admin_chrome(&state, &req, lang, &administered, &title),
         tabs: tabs(lang, &slug, "klima"),
         csrf: signed.csrf(),
         heading: title,

@@ -105,10 +105,11 @@ pub async fn admin_round(
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::from_query(req.query_string());
     let t = lang.t();
-    let (signed, plan_id) = match admin_of(&state, &req, &slug, lang).await? {
+    let (signed, administered) = match admin_of(&state, &req, &slug, lang).await? {
         Ok(x) => x,
         Err(redirect) => return Ok(redirect),
     };
+    let plan_id = administered.id;
     let cfg = state.scheduler.clone();
     let now = crate::clock::now_utc().and_utc();
     let s = slug.clone();
@@ -229,7 +230,7 @@ pub async fn admin_round(
     };
     let bad = !errors.is_empty();
     let page = RoundPage {
-        chrome: admin_chrome(&state, &req, lang, &slug, t.admin_round),
+        chrome: admin_chrome(&state, &req, lang, &administered, t.admin_round),
         tabs: tabs(lang, &slug, "runde"),
         csrf: signed.csrf(),
         period,

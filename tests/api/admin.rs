@@ -90,6 +90,16 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     let mut b = signed_in(&app, "anne@ballerup.example").await;
     let page = b.get("/admin/ballerup/personer").await;
     assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<title>Personer – Klimahandleplan for Ballerup Kommune"),
+        "the page names the plan by its title"
+    );
+    let me = b.get("/min-side").await;
+    assert!(
+        me.body
+            .contains(">Klimahandleplan for Ballerup Kommune</a>")
+    );
     let csrf = page.hidden("csrf");
 
     // Without a name, or with a bad address: said next to the field, nobody added.
@@ -161,6 +171,10 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     assert_eq!(added.location(), path);
     let shown = b.get(&path).await;
     assert!(shown.body.contains("ny@ballerup.example"));
+    assert!(
+        shown.body.contains("<h2>Afdelinger</h2>") && !shown.body.contains("Mine afdelinger"),
+        "an admin sees the person's departments, not their own"
+    );
 
     // The same address again is refused next to the field.
     let twice = b

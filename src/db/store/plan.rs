@@ -94,6 +94,16 @@ pub fn plan_version(conn: &mut DbConn, slug: &str) -> StoreResult<(i32, i64)> {
     Ok((plan_id, stripes.iter().sum()))
 }
 
+/// The id and title of plan `slug` (`NotFound` when there is none).
+pub fn plan_title(conn: &mut DbConn, slug: &str) -> StoreResult<(i32, String)> {
+    plans::table
+        .filter(plans::slug.eq(slug))
+        .select((plans::id, plans::title))
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("no plan with slug '{slug}'")))
+}
+
 pub fn get_plan(conn: &mut DbConn, slug: &str) -> StoreResult<(PlanRow, Vec<ThemeRow>)> {
     read_tx(conn, |conn| {
         let plan = find_plan(conn, slug)?;
