@@ -21,6 +21,19 @@ async fn signed_in(app: &TestApp, email: &str) -> Browser {
     b
 }
 
+/// Anne Admin, the administrator of the plan 'ballerup', signed in.
+async fn plan_admin(app: &TestApp) -> Browser {
+    add_person(
+        app,
+        "Anne Admin",
+        "anne@ballerup.example",
+        vec![],
+        Some(PlanRole::Admin),
+    )
+    .await;
+    signed_in(app, "anne@ballerup.example").await
+}
+
 /// The person with `email` as the API's operator sees them.
 async fn person(app: &TestApp, email: &str) -> Value {
     let pool = app.pool.clone();
@@ -66,6 +79,13 @@ async fn audit_actions(app: &TestApp) -> Vec<String> {
         .unwrap()
 }
 
+/// Post `fields` and the page's CSRF token to `path`, as the page's form does.
+async fn submit(b: &mut Browser, path: &str, csrf: &str, fields: &[(&str, &str)]) -> Page {
+    let mut form = vec![("csrf", csrf)];
+    form.extend_from_slice(fields);
+    b.post(path, &form).await
+}
+
 /// A form error: the field's message, linked from the field, in a 400 page.
 fn assert_field_error(page: &Page, field: &str, message: &str) {
     assert_eq!(page.status, 400, "{}", page.body);
@@ -79,15 +99,7 @@ fn assert_field_error(page: &Page, field: &str, message: &str) {
 
 async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     let owner = crate::site::owner_of(&app, "Center for Ejendomme", 14).await;
-    add_person(
-        &app,
-        "Anne Admin",
-        "anne@ballerup.example",
-        vec![],
-        Some(PlanRole::Admin),
-    )
-    .await;
-    let mut b = signed_in(&app, "anne@ballerup.example").await;
+    let mut b = plan_admin(&app).await;
     let page = b.get("/admin/ballerup/personer").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
@@ -104,35 +116,30 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
 
     // Without a name, or with a bad address: said next to the field, nobody added.
     let before = audit_actions(&app).await.len();
-    let no_name = b
-        .post(
-            "/admin/ballerup/personer",
-            &[
-                ("csrf", &csrf),
-                ("name", ""),
-                ("email", "ny@ballerup.example"),
-                ("owner", ""),
-                ("role", "reader"),
-            ],
-        )
-        .await;
+    let no_name = submit(
+        &mut b,
+        "/admin/ballerup/personer",
+        &csrf,
+        &[
+            ("name", ""),
+            ("email", "ny@ballerup.example"),
+            ("owner", ""),
+            ("role", "reader"),
+        ],
+    )
+    .await;
     assert_field_error(&no_name, "name", "Skriv personens navn.");
     assert!(
         no_name.body.contains("value=\"ny@ballerup.example\""),
         "what was typed is kept"
     );
-    let bad_email = b
-        .post(
-            "/admin/ballerup/personer",
-            &[
-                ("csrf", &csrf),
-                ("name", "Ny"),
-                ("email", "ny"),
-                ("owner", ""),
-                ("role", ""),
-            ],
-        )
-        .await;
+    let bad_email = submit(
+        &mut b,
+        "/admin/ballerup/personer",
+        &csrf,
+        &[("name", "Ny"), ("email", "ny"), ("owner", ""), ("role", "")],
+    )
+    .await;
     assert_field_error(
         &bad_email,
         "email",
@@ -150,18 +157,18 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
 
     // Added: the page of the new person follows.
     let owner_id = owner.to_string();
-    let added = b
-        .post(
-            "/admin/ballerup/personer",
-            &[
-                ("csrf", &csrf),
-                ("name", "Ny Medarbejder"),
-                ("email", "Ny@Ballerup.example"),
-                ("owner", &owner_id),
-                ("role", "reader"),
-            ],
-        )
-        .await;
+    let added = submit(
+        &mut b,
+        "/admin/ballerup/personer",
+        &csrf,
+        &[
+            ("name", "Ny Medarbejder"),
+            ("email", "Ny@Ballerup.example"),
+            ("owner", &owner_id),
+            ("role", "reader"),
+        ],
+    )
+    .await;
     assert_eq!(added.status, 303, "{}", added.body);
     let p = person(&app, "ny@ballerup.example").await;
     assert_eq!(p["roles"], json!(["ballerup:reader"]));
@@ -177,18 +184,18 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     );
 
     // The same address again is refused next to the field.
-    let twice = b
-        .post(
-            "/admin/ballerup/personer",
-            &[
-                ("csrf", &csrf),
-                ("name", "Igen"),
-                ("email", "ny@ballerup.example"),
-                ("owner", ""),
-                ("role", ""),
-            ],
-        )
-        .await;
+    let twice = submit(
+        &mut b,
+        "/admin/ballerup/personer",
+        &csrf,
+        &[
+            ("name", "Igen"),
+            ("email", "ny@ballerup.example"),
+            ("owner", ""),
+            ("role", ""),
+        ],
+    )
+    .await;
     assert_eq!(twice.status, 400);
     assert!(twice.body.contains("id=\"email-error\""));
 
@@ -199,9 +206,7 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
         ("add_owner", ("owner", owner_id.as_str()), "owners"),
         ("disable", ("x", ""), "active"),
     ] {
-        let res = b
-            .post(&path, &[("csrf", &csrf), ("action", action), extra])
-            .await;
+        let res = submit(&mut b, &path, &csrf, &[("action", action), extra]).await;
         assert_eq!(res.status, 303, "{action}: {}", res.body);
         let p = person(&app, "ny@ballerup.example").await;
         match check {
@@ -215,12 +220,13 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     assert!(page.body.contains("<dd>Lukket"), "{}", page.body);
 
     // Granting admin is the operators' (a plan admin is refused, with the reason on the page).
-    let grant = b
-        .post(
-            &path,
-            &[("csrf", &csrf), ("action", "role"), ("role", "admin")],
-        )
-        .await;
+    let grant = submit(
+        &mut b,
+        &path,
+        &csrf,
+        &[("action", "role"), ("role", "admin")],
+    )
+    .await;
     assert_eq!(grant.status, 400, "{}", grant.body);
     assert!(
         grant
@@ -231,12 +237,13 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     assert_eq!(p["roles"], json!(["ballerup:committee"]));
 
     // An unknown role changes nothing and says so.
-    let bad = b
-        .post(
-            &path,
-            &[("csrf", &csrf), ("action", "role"), ("role", "king")],
-        )
-        .await;
+    let bad = submit(
+        &mut b,
+        &path,
+        &csrf,
+        &[("action", "role"), ("role", "king")],
+    )
+    .await;
     assert_eq!(bad.status, 400, "{}", bad.body);
     let p = person(&app, "ny@ballerup.example").await;
     assert_eq!(p["roles"], json!(["ballerup:committee"]));
@@ -257,55 +264,43 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
 both!(people_are_added_given_roles_and_owners_and_shut_out);
 
 async fn measures_get_and_lose_owners_on_the_ownership_page(app: TestApp) {
-    add_person(
-        &app,
-        "Anne Admin",
-        "anne@ballerup.example",
-        vec![],
-        Some(PlanRole::Admin),
-    )
-    .await;
-    let mut b = signed_in(&app, "anne@ballerup.example").await;
+    let mut b = plan_admin(&app).await;
     let page = b.get("/admin/ballerup/ansvar").await;
     assert_eq!(page.status, 200, "{}", page.body);
     let csrf = page.hidden("csrf");
 
     // A new department: without a name it is said in Danish, then made.
-    let nameless = b
-        .post(
-            "/admin/ballerup/ansvar",
-            &[
-                ("csrf", &csrf),
-                ("action", "new_owner"),
-                ("name", ""),
-                ("email", ""),
-            ],
-        )
-        .await;
+    let nameless = submit(
+        &mut b,
+        "/admin/ballerup/ansvar",
+        &csrf,
+        &[("action", "new_owner"), ("name", ""), ("email", "")],
+    )
+    .await;
     assert_field_error(&nameless, "owner_name", "Skriv afdelingens navn.");
-    let bad_mail = b
-        .post(
-            "/admin/ballerup/ansvar",
-            &[
-                ("csrf", &csrf),
-                ("action", "new_owner"),
-                ("name", "Center for Trafik"),
-                ("email", "trafik"),
-            ],
-        )
-        .await;
+    let bad_mail = submit(
+        &mut b,
+        "/admin/ballerup/ansvar",
+        &csrf,
+        &[
+            ("action", "new_owner"),
+            ("name", "Center for Trafik"),
+            ("email", "trafik"),
+        ],
+    )
+    .await;
     assert_field_error(&bad_mail, "owner_email", "Skriv en e-mailadresse");
-    let made = b
-        .post(
-            "/admin/ballerup/ansvar",
-            &[
-                ("csrf", &csrf),
-                ("action", "new_owner"),
-                ("name", "Center for Trafik"),
-                ("email", "trafik@ballerup.example"),
-            ],
-        )
-        .await;
+    let made = submit(
+        &mut b,
+        "/admin/ballerup/ansvar",
+        &csrf,
+        &[
+            ("action", "new_owner"),
+            ("name", "Center for Trafik"),
+            ("email", "trafik@ballerup.example"),
+        ],
+    )
+    .await;
     assert_eq!(made.status, 303, "{}", made.body);
     let page = b.get("/admin/ballerup/ansvar").await;
     let marker = "Center for Trafik</option>";
@@ -317,45 +312,37 @@ async fn measures_get_and_lose_owners_on_the_ownership_page(app: TestApp) {
         .collect();
 
     // On measure 20 and off again; the API and the public page say the same.
-    let add = b
-        .post(
-            "/admin/ballerup/ansvar",
-            &[
-                ("csrf", &csrf),
-                ("action", "add"),
-                ("measure", "20"),
-                ("owner", &owner_id),
-            ],
-        )
-        .await;
+    let add = submit(
+        &mut b,
+        "/admin/ballerup/ansvar",
+        &csrf,
+        &[("action", "add"), ("measure", "20"), ("owner", &owner_id)],
+    )
+    .await;
     assert_eq!(add.status, 303, "{}", add.body);
     assert_eq!(owner_names(&app, 20).await, ["Center for Trafik"]);
     let public = b.get("/ballerup/tiltag/20").await;
     assert!(public.body.contains("Center for Trafik"));
-    let no_measure = b
-        .post(
-            "/admin/ballerup/ansvar",
-            &[
-                ("csrf", &csrf),
-                ("action", "add"),
-                ("measure", ""),
-                ("owner", &owner_id),
-            ],
-        )
-        .await;
+    let no_measure = submit(
+        &mut b,
+        "/admin/ballerup/ansvar",
+        &csrf,
+        &[("action", "add"), ("measure", ""), ("owner", &owner_id)],
+    )
+    .await;
     assert_eq!(no_measure.status, 400);
     assert!(no_measure.body.contains("id=\"measure-error\""));
-    let remove = b
-        .post(
-            "/admin/ballerup/ansvar",
-            &[
-                ("csrf", &csrf),
-                ("action", "remove"),
-                ("measure", "20"),
-                ("owner", &owner_id),
-            ],
-        )
-        .await;
+    let remove = submit(
+        &mut b,
+        "/admin/ballerup/ansvar",
+        &csrf,
+        &[
+            ("action", "remove"),
+            ("measure", "20"),
+            ("owner", &owner_id),
+        ],
+    )
+    .await;
     assert_eq!(remove.status, 303);
     assert!(owner_names(&app, 20).await.is_empty());
 }
@@ -363,14 +350,6 @@ both!(measures_get_and_lose_owners_on_the_ownership_page);
 
 async fn tokens_made_on_the_page_work_once_shown_and_stop_when_revoked(app: TestApp) {
     app.second_plan("roskilde").await;
-    add_person(
-        &app,
-        "Anne Admin",
-        "anne@ballerup.example",
-        vec![],
-        Some(PlanRole::Admin),
-    )
-    .await;
     let roskilde = app
         .token_on(
             klimaspor::domain::token::TokenKind::Admin,
@@ -379,50 +358,38 @@ async fn tokens_made_on_the_page_work_once_shown_and_stop_when_revoked(app: Test
             &[],
         )
         .await;
-    let mut b = signed_in(&app, "anne@ballerup.example").await;
+    let mut b = plan_admin(&app).await;
     let page = b.get("/admin/ballerup/tokens").await;
     let csrf = page.hidden("csrf");
 
-    let nameless = b
-        .post(
-            "/admin/ballerup/tokens",
-            &[
-                ("csrf", &csrf),
-                ("name", ""),
-                ("kind", "admin"),
-                ("owner", ""),
-            ],
-        )
-        .await;
+    let nameless = submit(
+        &mut b,
+        "/admin/ballerup/tokens",
+        &csrf,
+        &[("name", ""), ("kind", "admin"), ("owner", "")],
+    )
+    .await;
     assert_eq!(nameless.status, 400);
     assert!(nameless.body.contains("id=\"name-error\""));
-    let operator = b
-        .post(
-            "/admin/ballerup/tokens",
-            &[
-                ("csrf", &csrf),
-                ("name", "Drift"),
-                ("kind", "operator"),
-                ("owner", ""),
-            ],
-        )
-        .await;
+    let operator = submit(
+        &mut b,
+        "/admin/ballerup/tokens",
+        &csrf,
+        &[("name", "Drift"), ("kind", "operator"), ("owner", "")],
+    )
+    .await;
     assert_eq!(
         operator.status, 400,
         "a plan admin makes no operator tokens"
     );
 
-    let made = b
-        .post(
-            "/admin/ballerup/tokens",
-            &[
-                ("csrf", &csrf),
-                ("name", "Energistyring"),
-                ("kind", "admin"),
-                ("owner", ""),
-            ],
-        )
-        .await;
+    let made = submit(
+        &mut b,
+        "/admin/ballerup/tokens",
+        &csrf,
+        &[("name", "Energistyring"), ("kind", "admin"), ("owner", "")],
+    )
+    .await;
     assert_eq!(made.status, 200, "{}", made.body);
     let marker = "id=\"new-token\" value=\"";
     let start = made.body.find(marker).expect("the token is shown") + marker.len();
@@ -503,14 +470,6 @@ both!(tokens_made_on_the_page_work_once_shown_and_stop_when_revoked);
 async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
     add_person(
         &app,
-        "Anne Admin",
-        "anne@ballerup.example",
-        vec![],
-        Some(PlanRole::Admin),
-    )
-    .await;
-    add_person(
-        &app,
         "Ulla Udvalg",
         "ulla@ballerup.example",
         vec![],
@@ -521,7 +480,7 @@ async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
     assert_eq!(committee.get("/admin/ballerup/klima").await.status, 403);
     assert_eq!(committee.get("/admin/ballerup/klima/14").await.status, 403);
 
-    let mut b = signed_in(&app, "anne@ballerup.example").await;
+    let mut b = plan_admin(&app).await;
     let page = b.get("/admin/ballerup/klima").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("href=\"/admin/ballerup/klima/14\""));
@@ -541,9 +500,13 @@ async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
                 ("decided_on", ""),
             ]
         };
-    let mut form = target("20x0", "1990", "0", "").to_vec();
-    form.push(("csrf", &csrf));
-    let bad = b.post("/admin/ballerup/klima", &form).await;
+    let bad = submit(
+        &mut b,
+        "/admin/ballerup/klima",
+        &csrf,
+        &target("20x0", "1990", "0", ""),
+    )
+    .await;
     assert_field_error(&bad, "year", "Skriv et år med fire cifre");
     assert_field_error(&bad, "reduction_pct", "Skriv en procent over 0");
     assert_field_error(&bad, "source", "Skriv, hvor målet er vedtaget.");
@@ -551,18 +514,26 @@ async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
         bad.body.contains("value=\"20x0\""),
         "what was typed is kept"
     );
-    let mut form = target("2030", "2035", "70", "KB").to_vec();
-    form.push(("csrf", &csrf));
-    let before = b.post("/admin/ballerup/klima", &form).await;
+    let before = submit(
+        &mut b,
+        "/admin/ballerup/klima",
+        &csrf,
+        &target("2030", "2035", "70", "KB"),
+    )
+    .await;
     assert_field_error(&before, "base_year", "Basisåret skal ligge før målåret.");
     assert_eq!(overview().await["targets"], json!([]), "nothing was set");
     let forged = b
         .post("/admin/ballerup/klima", &target("2030", "1990", "70", "KB"))
         .await;
     assert_eq!(forged.status, 403, "no CSRF token");
-    let mut form = target("2030", "1990", "70", "Klimahandleplanen 2021").to_vec();
-    form.push(("csrf", &csrf));
-    let set = b.post("/admin/ballerup/klima", &form).await;
+    let set = submit(
+        &mut b,
+        "/admin/ballerup/klima",
+        &csrf,
+        &target("2030", "1990", "70", "Klimahandleplanen 2021"),
+    )
+    .await;
     assert_eq!(set.status, 303, "{}", set.body);
     assert_eq!(set.location(), "/admin/ballerup/klima?gemt=1#maal");
     let t = &overview().await["targets"];
@@ -576,38 +547,42 @@ async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
     );
     assert!(shown.body.contains("Ændringen er gemt."));
     // Another base year than the plan's: said next to the field.
-    let mut form = target("2040", "2005", "80", "KB").to_vec();
-    form.push(("csrf", &csrf));
-    let other = b.post("/admin/ballerup/klima", &form).await;
+    let other = submit(
+        &mut b,
+        "/admin/ballerup/klima",
+        &csrf,
+        &target("2040", "2005", "80", "KB"),
+    )
+    .await;
     assert_field_error(&other, "base_year", "et andet basisår");
 
     // A shadow price in Danish notation.
-    let price = b
-        .post(
-            "/admin/ballerup/klima",
-            &[
-                ("csrf", &csrf),
-                ("action", "price"),
-                ("price_year", "2025"),
-                ("dkk_per_tonne", "1.500"),
-                ("price_source", "Århusmodellen"),
-            ],
-        )
-        .await;
+    let price = submit(
+        &mut b,
+        "/admin/ballerup/klima",
+        &csrf,
+        &[
+            ("action", "price"),
+            ("price_year", "2025"),
+            ("dkk_per_tonne", "1.500"),
+            ("price_source", "Århusmodellen"),
+        ],
+    )
+    .await;
     assert_eq!(price.status, 303, "{}", price.body);
     assert_eq!(overview().await["prices"][0]["dkk_per_tonne"], 1500.0);
-    let no_price = b
-        .post(
-            "/admin/ballerup/klima",
-            &[
-                ("csrf", &csrf),
-                ("action", "price"),
-                ("price_year", "2026"),
-                ("dkk_per_tonne", "gratis"),
-                ("price_source", "x"),
-            ],
-        )
-        .await;
+    let no_price = submit(
+        &mut b,
+        "/admin/ballerup/klima",
+        &csrf,
+        &[
+            ("action", "price"),
+            ("price_year", "2026"),
+            ("dkk_per_tonne", "gratis"),
+            ("price_source", "x"),
+        ],
+    )
+    .await;
     assert_field_error(&no_price, "dkk_per_tonne", "Skriv en pris over 0 kroner");
     assert_eq!(overview().await["prices"].as_array().unwrap().len(), 1);
 
@@ -631,18 +606,26 @@ async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
         }
         all
     };
-    let mut form = effect(&[("tonnes_per_year", "1.200"), ("budget_dkk", "mange")]);
-    form.push(("csrf", &csrf));
-    let bad = b.post("/admin/ballerup/klima/14", &form).await;
+    let bad = submit(
+        &mut b,
+        "/admin/ballerup/klima/14",
+        &csrf,
+        &effect(&[("tonnes_per_year", "1.200"), ("budget_dkk", "mange")]),
+    )
+    .await;
     assert_field_error(&bad, "budget_dkk", "Skriv budgettet i hele kroner");
     assert_field_error(&bad, "reason", "Skriv, hvorfor tallene ændres.");
     assert!(
         bad.body.contains("value=\"1.200\""),
         "what was typed is kept"
     );
-    let mut form = effect(&[("tonnes_per_year", "1.200"), ("reason", "Skøn")]);
-    form.push(("csrf", &csrf));
-    let no_year = b.post("/admin/ballerup/klima/14", &form).await;
+    let no_year = submit(
+        &mut b,
+        "/admin/ballerup/klima/14",
+        &csrf,
+        &effect(&[("tonnes_per_year", "1.200"), ("reason", "Skøn")]),
+    )
+    .await;
     assert_field_error(
         &no_year,
         "full_from",
@@ -653,18 +636,22 @@ async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
         .await;
     assert_eq!(stored["history"], json!([]), "nothing was stored: {stored}");
 
-    let mut form = effect(&[
-        ("tonnes_per_year", "1.200,5"),
-        ("full_from", "2028"),
-        ("basis", "Energimærker for 40 bygninger"),
-        ("basis_source", "Notat fra Center for Ejendomme"),
-        ("budget_dkk", "4.000.000"),
-        ("funding", "Anlægsbudgettet"),
-        ("staffing_fte", "1,5"),
-        ("reason", "Første skøn <b>fra</b> energimærkningen"),
-    ]);
-    form.push(("csrf", &csrf));
-    let saved = b.post("/admin/ballerup/klima/14", &form).await;
+    let saved = submit(
+        &mut b,
+        "/admin/ballerup/klima/14",
+        &csrf,
+        &effect(&[
+            ("tonnes_per_year", "1.200,5"),
+            ("full_from", "2028"),
+            ("basis", "Energimærker for 40 bygninger"),
+            ("basis_source", "Notat fra Center for Ejendomme"),
+            ("budget_dkk", "4.000.000"),
+            ("funding", "Anlægsbudgettet"),
+            ("staffing_fte", "1,5"),
+            ("reason", "Første skøn <b>fra</b> energimærkningen"),
+        ]),
+    )
+    .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert_eq!(saved.location(), "/admin/ballerup/klima?gemt=1#tiltag-14");
     let stored = app
@@ -703,16 +690,13 @@ async fn climate_figures_are_kept_on_the_admin_climate_pages(app: TestApp) {
     assert!(public.body.contains("Energimærker for 40 bygninger"));
 
     // Removing the target.
-    let gone = b
-        .post(
-            "/admin/ballerup/klima",
-            &[
-                ("csrf", &csrf),
-                ("action", "delete_target"),
-                ("year", "2030"),
-            ],
-        )
-        .await;
+    let gone = submit(
+        &mut b,
+        "/admin/ballerup/klima",
+        &csrf,
+        &[("action", "delete_target"), ("year", "2030")],
+    )
+    .await;
     assert_eq!(gone.status, 303);
     assert_eq!(overview().await["targets"], json!([]));
     assert_eq!(b.get("/admin/ballerup/klima/999").await.status, 404);
