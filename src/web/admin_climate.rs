@@ -27,7 +27,6 @@ use crate::db::store::{self, EffectOf};
 use crate::domain::DomainError;
 use crate::domain::climate::{
     EffectEstimate, FIRST_YEAR, LAST_YEAR, RawEffectEstimate, ShadowPrice, TargetDecision,
-    measure_effect,
 };
 use crate::domain::format::{number_exact, parse_number};
 
@@ -183,16 +182,16 @@ pub async fn page(
         .measures
         .iter()
         .map(|m| {
+            // A measure without any estimate is not in `climate.measures`: *ikke opgjort*.
             let mc = climate.measures.get(&m.number);
             let own = mc.and_then(|c| c.own.as_ref());
-            let subs: Vec<&EffectEstimate> = mc
-                .map(|c| c.sub_goals.values().collect())
-                .unwrap_or_default();
-            let effect = measure_effect(m.number, own, &subs);
+            let (tonnes_per_year, full_from) = mc.map_or((None, None), |c| {
+                (c.effect.tonnes_per_year, c.effect.full_from)
+            });
             MeasureLine {
                 number: m.number,
                 title: m.title.clone(),
-                effect: match (effect.tonnes_per_year, effect.full_from) {
+                effect: match (tonnes_per_year, full_from) {
                     (Some(tn), Some(y)) => fill(
                         t.admin_climate_effect_from,
                         &[("tonnes", &tonnes(lang, tn)), ("year", &y.to_string())],
@@ -201,7 +200,7 @@ pub async fn page(
                     _ => t.admin_climate_not_estimated.to_string(),
                 },
                 from_sub_goals: own.and_then(|e| e.tonnes_per_year).is_none()
-                    && effect.tonnes_per_year.is_some(),
+                    && tonnes_per_year.is_some(),
                 budget: own
                     .and_then(|e| e.budget_dkk)
                     .map(|b| kroner(lang, b))
