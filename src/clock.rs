@@ -25,6 +25,11 @@ pub fn to_local(t: NaiveDateTime) -> chrono::DateTime<chrono_tz::Tz> {
     TIME_ZONE.from_utc_datetime(&t)
 }
 
+/// A stored UTC time as pages show it in tables: "03.12.2026 14:05", Copenhagen time.
+pub fn local_minute(t: NaiveDateTime) -> String {
+    to_local(t).format("%d.%m.%Y %H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +37,12 @@ mod tests {
     #[test]
     fn now_has_microsecond_precision() {
         assert_eq!(now_utc().nanosecond() % 1_000, 0);
+    }
+
+    #[test]
+    fn pages_show_copenhagen_time_in_winter_and_summer() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(local_minute(at("2026-12-03 06:05:59")), "03.12.2026 07:05");
+        assert_eq!(local_minute(at("2026-07-01 22:30:00")), "02.07.2026 00:30");
     }
 }

@@ -694,11 +694,7 @@ pub async fn my_page(
     })
     .await
     .map_err(|e| PageError::from(e).in_lang(lang))?;
-    let local = |t: chrono::NaiveDateTime| {
-        crate::clock::to_local(t)
-            .format("%d.%m.%Y %H:%M")
-            .to_string()
-    };
+    let local = crate::clock::local_minute;
     let page = MyPage {
         chrome: account_chrome(&state.site, &req, lang, t.my_page_title),
         csrf: signed.csrf(),

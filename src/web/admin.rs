@@ -745,11 +745,7 @@ pub async fn tokens(
     })
     .await
     .map_err(|e| PageError::from(e).in_lang(lang))?;
-    let local = |t: chrono::NaiveDateTime| {
-        crate::clock::to_local(t)
-            .format("%d.%m.%Y %H:%M")
-            .to_string()
-    };
+    let local = crate::clock::local_minute;
     let bad = !errors.is_empty();
     let selected = TokenKind::parse(&kind).ok();
     let page = TokensPage {

@@ -30,13 +30,6 @@ use crate::domain::climate::{
 };
 use crate::domain::format::{number_exact, parse_number};
 
-/// A date and time as the admin pages show them ("03.12.2026 14:05", Danish time).
-fn local(t: chrono::NaiveDateTime) -> String {
-    crate::clock::to_local(t)
-        .format("%d.%m.%Y %H:%M")
-        .to_string()
-}
-
 struct MeasureLine {
     number: i32,
     title: String,
@@ -624,7 +617,7 @@ pub async fn effect(
             .history
             .iter()
             .map(|r| RevisionLine {
-                at: local(r.at),
+                at: crate::clock::local_minute(r.at),
                 by: r.by.clone(),
                 of: r
                     .sub_goal_key

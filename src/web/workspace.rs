@@ -582,9 +582,7 @@ struct QuestionForm {
 fn their_update(p: &ProgressRow, g: &SubGoal, lang: Lang) -> TheirUpdate {
     TheirUpdate {
         who: p.reporter.clone(),
-        when: crate::clock::to_local(p.recorded_at)
-            .format("%d.%m.%Y %H:%M")
-            .to_string(),
+        when: crate::clock::local_minute(p.recorded_at),
         status: lang.status(p.status).into(),
         progress: format!("{} %", p.progress),
         note: p.note.clone(),
