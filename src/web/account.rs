@@ -681,11 +681,18 @@ pub async fn my_page(
     let now = crate::clock::now_utc();
     let (view, titles, sessions) = run_db(&state, move |c| {
         let view = store::get_person(c, person_id)?;
-        let titles = view
+        // The titles of the plans the person has a role on, from one read of the plans.
+        let plans = store::list_plans(c)?;
+        let titles: Vec<String> = view
             .roles
             .iter()
-            .map(|(plan, _)| Ok(store::plan_title(c, plan)?.1))
-            .collect::<Result<Vec<String>, crate::db::store::StoreError>>()?;
+            .map(|(slug, _)| {
+                plans
+                    .iter()
+                    .find(|p| &p.slug == slug)
+                    .map_or_else(|| slug.clone(), |p| p.title.clone())
+            })
+            .collect();
         Ok((
             view,
             titles,
