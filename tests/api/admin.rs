@@ -68,17 +68,6 @@ async fn owner_names(app: &TestApp, measure: i32) -> Vec<String> {
         .collect()
 }
 
-async fn audit_actions(app: &TestApp) -> Vec<String> {
-    use diesel::prelude::*;
-    use klimaspor::db::schema::audit_log;
-    let mut conn = app.pool.get().unwrap();
-    audit_log::table
-        .order(audit_log::id.asc())
-        .select(audit_log::action)
-        .load(&mut conn)
-        .unwrap()
-}
-
 /// Post `fields` and the page's CSRF token to `path`, as the page's form does.
 async fn submit(b: &mut Browser, path: &str, csrf: &str, fields: &[(&str, &str)]) -> Page {
     let mut form = vec![("csrf", csrf)];
@@ -115,7 +104,7 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     let csrf = page.hidden("csrf");
 
     // Without a name, or with a bad address: said next to the field, nobody added.
-    let before = audit_actions(&app).await.len();
+    let before = app.audit_actions().len();
     let no_name = submit(
         &mut b,
         "/admin/ballerup/personer",
@@ -153,7 +142,7 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
         )
         .await;
     assert_eq!(forged.status, 403);
-    assert_eq!(audit_actions(&app).await.len(), before, "nothing changed");
+    assert_eq!(app.audit_actions().len(), before, "nothing changed");
 
     // Added: the page of the new person follows.
     let owner_id = owner.to_string();
@@ -248,7 +237,7 @@ async fn people_are_added_given_roles_and_owners_and_shut_out(app: TestApp) {
     let p = person(&app, "ny@ballerup.example").await;
     assert_eq!(p["roles"], json!(["ballerup:committee"]));
 
-    let actions = audit_actions(&app).await;
+    let actions = app.audit_actions();
     for a in [
         "person_added",
         "role_changed",

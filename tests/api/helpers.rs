@@ -261,6 +261,18 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// The actions of the audit log, oldest first.
+    pub fn audit_actions(&self) -> Vec<String> {
+        use diesel::prelude::*;
+        use klimaspor::db::schema::audit_log;
+        let mut conn = self.pool.get().expect("connection");
+        audit_log::table
+            .order(audit_log::id.asc())
+            .select(audit_log::action)
+            .load(&mut conn)
+            .expect("audit log")
+    }
+
     pub async fn progress_count(&self) -> i64 {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {

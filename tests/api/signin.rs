@@ -382,16 +382,7 @@ async fn an_emailed_link_signs_in_once_and_the_session_acts_with_csrf(app: TestA
     assert_eq!(after.location(), "/log-ind");
 
     // The audit log has the sign-in and the sign-out.
-    let actions: Vec<String> = {
-        use diesel::prelude::*;
-        use klimaspor::db::schema::audit_log;
-        let mut conn = app.pool.get().unwrap();
-        audit_log::table
-            .order(audit_log::id.asc())
-            .select(audit_log::action)
-            .load(&mut conn)
-            .unwrap()
-    };
+    let actions = app.audit_actions();
     assert!(actions.contains(&"sign_in".to_string()), "{actions:?}");
     assert!(actions.contains(&"sign_out".to_string()), "{actions:?}");
 }
