@@ -294,16 +294,11 @@ fn parse_target(typed: &TypedTarget, lang: Lang, errors: &mut Errors) -> Option<
     match TargetDecision::parse(year, base_year, pct, typed.source.clone(), decided_on) {
         Ok(d) => Some(d),
         Err(e) => {
-            let message = match e.field.as_str() {
-                "year" => t.admin_climate_year_invalid,
-                "base_year" => t.admin_climate_base_year_before,
-                "reduction_pct" => t.admin_climate_pct_invalid,
-                _ => t.climate_field_invalid,
-            };
-            let field = if e.field == "reduction_pct" || e.field.ends_with("year") {
-                e.field.clone()
-            } else {
-                "source".into()
+            let (field, message) = match e.field.as_str() {
+                "year" => ("year", t.admin_climate_year_invalid),
+                "base_year" => ("base_year", t.admin_climate_base_year_before),
+                "reduction_pct" => ("reduction_pct", t.admin_climate_pct_invalid),
+                _ => ("source", t.climate_field_invalid),
             };
             errors.add(field, message);
             None
