@@ -367,12 +367,12 @@ impl TypedEffect {
         Self {
             tonnes_per_year: form.text("tonnes_per_year"),
             full_from: form.text("full_from"),
-            basis: form.get("basis").unwrap_or("").trim().to_string(),
+            basis: form.text("basis"),
             basis_source: form.text("basis_source"),
             budget_dkk: form.text("budget_dkk"),
             funding: form.text("funding"),
             staffing_fte: form.text("staffing_fte"),
-            reason: form.get("reason").unwrap_or("").trim().to_string(),
+            reason: form.text("reason"),
         }
     }
 }
